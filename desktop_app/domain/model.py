@@ -1,0 +1,288 @@
+"""The sheet of a ward's まちづくり推進経費 for one fiscal year, and everything on it."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from desktop_app.domain.money import sum_amounts
+from desktop_app.domain.wareki import wareki_year
+
+
+@dataclass(frozen=True)
+class Ward:
+    """One of the city's wards (or the line the five share)."""
+
+    name: str
+    code: str
+    vision: str
+
+
+WARDS: Final = (
+    Ward("中央区", "chuo", "新たな出会いと未来創造の都会 ～つながる、中央区。～"),
+    Ward("東区", "higashi", "自然豊かな 笑顔あふれる未来のまち"),
+    Ward("西区", "nishi", "金峰望む 華のあるまち西区"),
+    Ward("南区", "minami", "～みんなでつなぎ、みがき、ひろげる～ いきいき暮らしのまち 南区"),
+    Ward(
+        "北区",
+        "kita",
+        "ず～っと住みたい“わがまち北区” ～歴史・自然・文化・人がつながり 個性輝くまちをめざします～",
+    ),
+    Ward("5区共通", "common", ""),
+)
+# The five wards that each send a sheet; 5区共通 is budgeted by the city itself.
+CITY_WARDS: Final = WARDS[:5]
+_WARDS_BY_KEY: Final = {key: ward for ward in WARDS for key in (ward.name, ward.code, ward.name.rstrip("区"))}
+
+
+class UnknownWardError(ValueError):
+    """A ward name that is none of the city's; the message is Japanese."""
+
+
+def find_ward(text: str) -> Ward:
+    """The ward named `東区`, `東` or `higashi` (full-width and spacing forgiven)."""
+    key = unicodedata.normalize("NFKC", text).strip()
+    ward = _WARDS_BY_KEY.get(key) or _WARDS_BY_KEY.get(key.lower())
+    if ward is None:
+        names = "、".join(w.name for w in WARDS)
+        raise UnknownWardError(f"「{text}」という区はありません（{names}のいずれか）")
+    return ward
+
+
+def ward_order(name: str) -> int:
+    """Position of a ward in the city's usual order (中央区, 東区, 西区, 南区, 北区, 5区共通)."""
+    for index, ward in enumerate(WARDS):
+        if ward.name == name:
+            return index
+    return len(WARDS)
+
+
+class Status(enum.Enum):
+    """What became of a project; the value is the interchange code, `label` what people read."""
+
+    PLANNED = "planned"
+    IMPLEMENTED = "implemented"
+    CANCELLED = "cancelled"
+    POSTPONED = "postponed"
+    PARTIAL = "partial"
+    REDUCED = "reduced"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @classmethod
+    def from_text(cls, text: str) -> Status:
+        """A status from its code (`cancelled`) or its label (`中止`)."""
+        folded = unicodedata.normalize("NFKC", text).strip()
+        for status in cls:
+            if folded in (status.value, status.label):
+                return status
+        raise ValueError(text)
+
+
+_STATUS_LABELS: Final = {
+    Status.PLANNED: "予定",
+    Status.IMPLEMENTED: "実施",
+    Status.CANCELLED: "中止",
+    Status.POSTPONED: "延期",
+    Status.PARTIAL: "一部実施",
+    Status.REDUCED: "縮小",
+}
+STATUS_LABELS: Final = tuple(status.label for status in Status)
+
+DEFAULT_STAGE_NAMES: Final = ("当初予算", "9月補正後", "2月補正後", "決算額")
+SETTLEMENT_MARK: Final = "決算"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One amount column of a sheet: a budget stage, or the settlement (決算額)."""
+
+    name: str
+    locked: bool = False
+
+    @property
+    def is_settlement(self) -> bool:
+        return SETTLEMENT_MARK in self.name
+
+
+DEFAULT_STAGES: Final = tuple(Stage(name) for name in DEFAULT_STAGE_NAMES)
+DEFAULT_CATEGORY_NAMES: Final = ("まちづくり推進経費", "復興支援自治推進経費")
+
+
+@dataclass(frozen=True)
+class Category:
+    """A funding category of a sheet and its allocation (配分額) in 千円."""
+
+    name: str
+    allocation: int | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A heading row (グループ / 柱) that organises a sheet's projects."""
+
+    name: str
+    description: str = ""
+
+
+Amounts = tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    """One row of a sheet (事業), with its sub-items (内訳) if it is split into them."""
+
+    no: str
+    name: str
+    category: str
+    amounts: Amounts
+    description: str = ""
+    group: str | None = None
+    new: bool = False
+    status: Status = Status.PLANNED
+    note: str = ""
+    children: tuple[Project, ...] = ()
+    section: str | None = None
+    district: str | None = None
+    notes_heading: str | None = None
+    # Storage's row id; None for a project not saved yet. Opaque to the domain.
+    id: int | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        """`№3「東区民文化スポーツ交流事業」`: how a message names the project."""
+        number = f"№{self.no}" if self.no else "番号なし"
+        return f"{number}「{self.name}」"
+
+    def children_sum(self) -> Amounts:
+        """Per stage, the sum of the sub-items' amounts."""
+        width = len(self.amounts)
+        return tuple(sum_amounts([child.amounts[i] for child in self.children]) for i in range(width))
+
+    def with_children_summed(self) -> Project:
+        """This project with its amounts set to the sum of its sub-items (unchanged without any)."""
+        if not self.children:
+            return self
+        return replace(self, amounts=self.children_sum())
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A ward's project sheet for one fiscal year."""
+
+    ward: str
+    fiscal_year: int
+    title: str
+    vision: str = ""
+    unit: str = "千円"
+    stages: tuple[Stage, ...] = DEFAULT_STAGES
+    categories: tuple[Category, ...] = ()
+    groups: tuple[Group, ...] = ()
+    projects: tuple[Project, ...] = ()
+    id: int | None = field(default=None, compare=False)
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(stage.name for stage in self.stages)
+
+    @property
+    def year_label(self) -> str:
+        return wareki_year(self.fiscal_year)
+
+    def settlement_index(self) -> int | None:
+        """Column of the settlement (決算額), if the sheet has one."""
+        for index, stage in enumerate(self.stages):
+            if stage.is_settlement:
+                return index
+        return None
+
+    def budget_indexes(self) -> tuple[int, ...]:
+        return tuple(i for i, stage in enumerate(self.stages) if not stage.is_settlement)
+
+    def last_budget_index(self) -> int | None:
+        budgets = self.budget_indexes()
+        return budgets[-1] if budgets else None
+
+    def latest_entered_stage(self) -> int | None:
+        """The last stage in which any project has an amount: where the year has got to."""
+        latest = None
+        for project in self.all_projects():
+            for index, amount in enumerate(project.amounts):
+                if amount is not None and (latest is None or index > latest):
+                    latest = index
+        return latest
+
+    def projects_in(self, category: str) -> tuple[Project, ...]:
+        return tuple(p for p in self.projects if p.category == category)
+
+    def all_projects(self) -> Iterator[Project]:
+        """Every project and sub-item, in sheet order (a parent before its sub-items)."""
+        for project in self.projects:
+            yield project
+            yield from project.children
+
+    def category(self, name: str) -> Category | None:
+        for category in self.categories:
+            if category.name == name:
+                return category
+        return None
+
+
+def default_title(ward: str, fiscal_year: int) -> str:
+    """`令和2年度 東区まちづくりの取組`: the title of a sheet in the city's layout."""
+    return f"{wareki_year(fiscal_year)} {ward}まちづくりの取組"
+
+
+def new_sheet(
+    ward: str,
+    fiscal_year: int,
+    *,
+    categories: Sequence[Category] | None = None,
+    stages: Sequence[Stage] = DEFAULT_STAGES,
+) -> Sheet:
+    """An empty sheet with the city's default title, vision, stages and categories."""
+    found = find_ward(ward)
+    if categories is None:
+        categories = (Category(DEFAULT_CATEGORY_NAMES[0]),)
+    return Sheet(
+        ward=found.name,
+        fiscal_year=fiscal_year,
+        title=default_title(found.name, fiscal_year),
+        vision=found.vision,
+        stages=tuple(stages),
+        categories=tuple(categories),
+    )
+
+
+def next_year_sheet(previous: Sheet) -> Sheet:
+    """Next fiscal year's sheet: the same groups, projects and categories, amounts empty, all 予定."""
+    year = previous.fiscal_year + 1
+    width = len(previous.stages)
+
+    def fresh(project: Project) -> Project:
+        return replace(
+            project,
+            amounts=(None,) * width,
+            status=Status.PLANNED,
+            note="",
+            new=False,
+            notes_heading=None,
+            children=tuple(fresh(child) for child in project.children),
+            id=None,
+        )
+
+    return replace(
+        previous,
+        fiscal_year=year,
+        title=previous.title.replace(wareki_year(previous.fiscal_year), wareki_year(year))
+        if wareki_year(previous.fiscal_year) in previous.title
+        else default_title(previous.ward, year),
+        stages=tuple(Stage(stage.name) for stage in previous.stages),
+        projects=tuple(fresh(project) for project in previous.projects),
+        id=None,
+    )

@@ -1,0 +1,178 @@
+"""Checks the city makes of a sheet, as findings a person can read and jump to."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from desktop_app.domain.model import Project, Sheet, Status
+from desktop_app.domain.money import format_amount
+from desktop_app.domain.totals import sheet_totals
+
+
+class Severity(enum.Enum):
+    ERROR = "誤り"
+    WARNING = "確認"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong or worth a second look on a sheet."""
+
+    severity: Severity
+    message: str
+    # Position of the project in sheet order: (index in sheet.projects, index in its children or None).
+    project_path: tuple[int, int | None] | None = None
+    stage: int | None = None
+    category: str | None = None
+
+
+def validate(sheet: Sheet) -> list[Finding]:
+    """Every finding on the sheet: allocations overrun, settlements above budget, sub-item sums."""
+    findings: list[Finding] = []
+    findings += _allocation_findings(sheet)
+    for index, project in enumerate(sheet.projects):
+        findings += _project_findings(sheet, project, (index, None))
+        if project.children:
+            findings += _children_sum_findings(sheet, project, index)
+        for child_index, child in enumerate(project.children):
+            findings += _project_findings(sheet, child, (index, child_index))
+    return findings
+
+
+def _allocation_findings(sheet: Sheet) -> list[Finding]:
+    findings: list[Finding] = []
+    if not sheet.stages:
+        return findings
+    first_stage = sheet.stages[0].name
+    for totals in sheet_totals(sheet).categories:
+        initial = totals.amounts[0] if totals.amounts else None
+        if totals.allocation is not None and initial is not None and initial > totals.allocation:
+            findings.append(
+                Finding(
+                    Severity.ERROR,
+                    f"{totals.category}の{first_stage} 計 {format_amount(initial)}千円が"
+                    f"配分額 {format_amount(totals.allocation)}千円を"
+                    f"{format_amount(initial - totals.allocation)}千円超えています。",
+                    stage=0,
+                    category=totals.category,
+                )
+            )
+    return findings
+
+
+def _last_budget_amount(sheet: Sheet, project: Project) -> tuple[int, int] | None:
+    """(stage index, amount) of the latest budget stage that has an amount."""
+    for index in reversed(sheet.budget_indexes()):
+        amount = project.amounts[index]
+        if amount is not None:
+            return index, amount
+    return None
+
+
+def _project_findings(sheet: Sheet, project: Project, path: tuple[int, int | None]) -> list[Finding]:
+    findings: list[Finding] = []
+    settlement_index = sheet.settlement_index()
+    if settlement_index is None:
+        return findings
+    settled = project.amounts[settlement_index]
+    budget = _last_budget_amount(sheet, project)
+    if settled is not None and budget is not None and settled > budget[1]:
+        budget_index, budget_amount = budget
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                f"{project.label}の{sheet.stages[settlement_index].name} {format_amount(settled)}千円が"
+                f"{sheet.stages[budget_index].name} {format_amount(budget_amount)}千円を超えています。",
+                project_path=path,
+                stage=settlement_index,
+                category=project.category,
+            )
+        )
+    if project.status is Status.CANCELLED and settled:
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                f"{project.label}は中止ですが{sheet.stages[settlement_index].name}が"
+                f"{format_amount(settled)}千円あります。",
+                project_path=path,
+                stage=settlement_index,
+                category=project.category,
+            )
+        )
+    return findings
+
+
+def _children_sum_findings(sheet: Sheet, project: Project, index: int) -> list[Finding]:
+    findings = []
+    expected = project.children_sum()
+    for stage_index, (shown, summed) in enumerate(zip(project.amounts, expected, strict=True)):
+        if shown != summed:
+            findings.append(
+                Finding(
+                    Severity.ERROR,
+                    f"{project.label}の{sheet.stages[stage_index].name} {format_amount(shown)}千円が"
+                    f"内訳の合計 {format_amount(summed)}千円と一致しません。",
+                    project_path=(index, None),
+                    stage=stage_index,
+                    category=project.category,
+                )
+            )
+    return findings
+
+
+class SheetStructureError(ValueError):
+    """A sheet that cannot be stored as it is; the message is Japanese and names the place."""
+
+
+def check_structure(sheet: Sheet) -> None:
+    """Refuse a sheet whose parts do not fit together (the checks an import must pass).
+
+    Amount lists must match the stages, categories and groups must be listed, sub-items have no
+    sub-items of their own, and a parent's amounts equal the sums of its sub-items.
+    """
+    if not sheet.stages:
+        raise SheetStructureError("段階（stages）が1つもありません。")
+    names = [stage.name for stage in sheet.stages]
+    if len(set(names)) != len(names):
+        raise SheetStructureError("段階（stages）に同じ名前が重複しています。")
+    category_names = [category.name for category in sheet.categories]
+    if len(set(category_names)) != len(category_names):
+        raise SheetStructureError("経費区分（categories）に同じ名前が重複しています。")
+    group_names = [group.name for group in sheet.groups]
+    if len(set(group_names)) != len(group_names):
+        raise SheetStructureError("グループ（groups）に同じ名前が重複しています。")
+    for project in sheet.projects:
+        _check_project(sheet, project, category_names, group_names, parent=None)
+
+
+def _check_project(
+    sheet: Sheet, project: Project, categories: list[str], groups: list[str], parent: Project | None
+) -> None:
+    where = project.label if parent is None else f"{parent.label}の内訳{project.label}"
+    if not project.name.strip():
+        raise SheetStructureError(f"{where}の事業名（name）が空です。")
+    if len(project.amounts) != len(sheet.stages):
+        raise SheetStructureError(
+            f"{where}の金額（amounts）が{len(project.amounts)}個で、段階の数{len(sheet.stages)}と合いません。"
+        )
+    if project.category not in categories:
+        raise SheetStructureError(f"{where}の経費区分（category）「{project.category}」はこのシートにありません。")
+    if project.group is not None and project.group not in groups:
+        raise SheetStructureError(f"{where}のグループ（group）「{project.group}」はこのシートにありません。")
+    if parent is not None:
+        if project.children:
+            raise SheetStructureError(f"{where}に内訳がありますが、内訳は1階層までです。")
+        if project.category != parent.category:
+            raise SheetStructureError(f"{where}の経費区分（category）が親の事業と違います。")
+        return
+    for child in project.children:
+        _check_project(sheet, child, categories, groups, parent=project)
+    if project.children:
+        expected = project.children_sum()
+        for index, (shown, summed) in enumerate(zip(project.amounts, expected, strict=True)):
+            if shown != summed:
+                raise SheetStructureError(
+                    f"{where}の{sheet.stages[index].name}（amounts）{format_amount(shown)}が"
+                    f"内訳の合計{format_amount(summed)}と一致しません。"
+                )

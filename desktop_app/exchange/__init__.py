@@ -1,0 +1,1 @@
+"""File formats: the sheet JSON, Excel, PDF, email drafts, consolidation."""

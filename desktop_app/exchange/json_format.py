@@ -1,0 +1,341 @@
+"""The sheet file of INTERCHANGE.md (`machizukuri-sheet/1`): strict reading, deterministic writing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, Final
+
+from desktop_app.domain import (
+    AmountError,
+    Category,
+    FiscalYearError,
+    Group,
+    Project,
+    Sheet,
+    SheetStructureError,
+    Stage,
+    Status,
+    UnknownWardError,
+    check_structure,
+    default_title,
+    find_ward,
+    parse_amount,
+    parse_fiscal_year,
+)
+from desktop_app.exchange.errors import ImportFileError
+
+FORMAT: Final = "machizukuri-sheet/1"
+UNIT: Final = "千円"
+_TOP_KEYS: Final = (
+    "format",
+    "ward",
+    "fiscal_year",
+    "title",
+    "vision",
+    "unit",
+    "stages",
+    "locked_stages",
+    "categories",
+    "groups",
+    "projects",
+)
+_REQUIRED_TOP_KEYS: Final = ("format", "ward", "fiscal_year", "stages", "categories", "projects")
+_PROJECT_KEYS: Final = (
+    "no",
+    "name",
+    "description",
+    "category",
+    "group",
+    "new",
+    "amounts",
+    "status",
+    "note",
+    "section",
+    "district",
+    "notes_heading",
+    "children",
+)
+_REQUIRED_PROJECT_KEYS: Final = ("name", "category", "amounts")
+_OPTIONAL_TEXT_KEYS: Final = ("section", "district", "notes_heading")
+_STATUS_CODES: Final = " / ".join(status.value for status in Status)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def sheet_to_data(sheet: Sheet) -> dict[str, Any]:
+    """The sheet as plain JSON data, keys in the contract's order."""
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "ward": sheet.ward,
+        "fiscal_year": sheet.fiscal_year,
+        "title": sheet.title,
+        "vision": sheet.vision,
+        "unit": sheet.unit,
+        "stages": [stage.name for stage in sheet.stages],
+    }
+    locked = [stage.name for stage in sheet.stages if stage.locked]
+    if locked:
+        data["locked_stages"] = locked
+    data["categories"] = [{"name": c.name, "allocation": c.allocation} for c in sheet.categories]
+    data["groups"] = [{"name": g.name, "description": g.description} for g in sheet.groups]
+    data["projects"] = [_project_to_data(p) for p in sheet.projects]
+    return data
+
+
+def _project_to_data(project: Project) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "no": project.no,
+        "name": project.name,
+        "description": project.description,
+        "category": project.category,
+        "group": project.group,
+        "new": project.new,
+        "amounts": list(project.amounts),
+        "status": project.status.value,
+        "note": project.note,
+    }
+    for key in _OPTIONAL_TEXT_KEYS:
+        value = getattr(project, key)
+        if value is not None:
+            data[key] = value
+    data["children"] = [_project_to_data(child) for child in project.children]
+    return data
+
+
+def dump_sheet(sheet: Sheet) -> str:
+    """UTF-8 text, 2-space indent, Japanese unescaped, trailing newline: the same sheet, the same bytes."""
+    return json.dumps(sheet_to_data(sheet), ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load_sheet_bytes(raw: bytes, file_name: str) -> Sheet:
+    """Read a sheet file, refusing anything not exactly of the format with a message naming the place."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(file_name, f"UTF-8のテキストではありません（{exc.start}バイト目）") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            file_name, f"JSONとして読めません（{exc.lineno}行目 {exc.colno}文字目: {_json_reason(exc.msg)}）"
+        ) from exc
+    except RecursionError as exc:
+        raise ImportFileError(file_name, "JSONの入れ子が深すぎます") from exc
+    return sheet_from_data(data, file_name)
+
+
+def _json_reason(message: str) -> str:
+    if "Expecting" in message or "Unterminated" in message:
+        return "途中で切れているか、書式が崩れています"
+    return "書式が崩れています"
+
+
+def sheet_from_data(data: object, file_name: str) -> Sheet:
+    reader = _Reader(file_name)
+    return reader.sheet(data)
+
+
+class _Reader:
+    """Reads one file's data, knowing the file name for every message it raises."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.stage_names: list[str] = []
+
+    def fail(self, message: str) -> ImportFileError:
+        return ImportFileError(self.file_name, message)
+
+    def sheet(self, data: object) -> Sheet:
+        if not isinstance(data, dict):
+            raise self.fail(f"このアプリのシート形式（{FORMAT}）ではありません（全体がオブジェクトではありません）")
+        if data.get("format") != FORMAT:
+            found = data.get("format")
+            shown = f"「{found}」" if isinstance(found, str) else "なし"
+            raise self.fail(f"このアプリのシート形式（{FORMAT}）ではありません（format: {shown}）")
+        self.unknown_keys(data, _TOP_KEYS, "シート")
+        for key in _REQUIRED_TOP_KEYS:
+            if key not in data:
+                raise self.fail(f"シートに「{key}」がありません")
+        ward = self.ward(data["ward"])
+        fiscal_year = self.fiscal_year(data["fiscal_year"])
+        title = self.text(data, "title", "シート", default=default_title(ward, fiscal_year))
+        vision = self.text(data, "vision", "シート", default="")
+        unit = self.text(data, "unit", "シート", default=UNIT)
+        if unit != UNIT:
+            raise self.fail(f"単位（unit）「{unit}」は扱えません（「{UNIT}」のみ）")
+        stages = self.stages(data["stages"], data.get("locked_stages", []))
+        categories = self.listed(data["categories"], "categories", self.category)
+        groups = self.listed(data.get("groups", []), "groups", self.group)
+        projects = self.listed(data["projects"], "projects", lambda item, i: self.project(item, i, None))
+        sheet = Sheet(
+            ward=ward,
+            fiscal_year=fiscal_year,
+            title=title,
+            vision=vision,
+            unit=unit,
+            stages=stages,
+            categories=tuple(categories),
+            groups=tuple(groups),
+            projects=tuple(projects),
+        )
+        try:
+            check_structure(sheet)
+        except SheetStructureError as exc:
+            raise self.fail(str(exc)) from exc
+        return sheet
+
+    def unknown_keys(self, data: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                raise self.fail(f"{where}に知らない項目「{key}」があります（書き間違いではありませんか）")
+
+    def ward(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise self.fail("区（ward）が文字列ではありません")
+        try:
+            return find_ward(value).name
+        except UnknownWardError as exc:
+            raise self.fail(f"区（ward）: {exc}") from exc
+
+    def fiscal_year(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise self.fail("年度（fiscal_year）が数値ではありません")
+        try:
+            return parse_fiscal_year(value)
+        except FiscalYearError as exc:
+            raise self.fail(f"年度（fiscal_year）: {exc}") from exc
+
+    def text(self, data: dict[str, Any], key: str, where: str, *, default: str) -> str:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise self.fail(f"{where}の「{key}」が文字列ではありません")
+        return value
+
+    def optional_text(self, data: dict[str, Any], key: str, where: str) -> str | None:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise self.fail(f"{where}の「{key}」が文字列ではありません")
+        return value
+
+    def listed(self, value: object, key: str, read: Callable[[Any, int], Any]) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(f"「{key}」が配列ではありません")
+        return [read(item, index) for index, item in enumerate(value)]
+
+    def stages(self, value: object, locked: object) -> tuple[Stage, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail("段階（stages）が空か、配列ではありません")
+        names = []
+        for index, name in enumerate(value):
+            if not isinstance(name, str) or not name.strip():
+                raise self.fail(f"段階（stages）の{index + 1}番目が名前になっていません")
+            names.append(name)
+        if not isinstance(locked, list) or any(name not in names for name in locked):
+            raise self.fail("確定済みの段階（locked_stages）が段階（stages）の名前になっていません")
+        self.stage_names = names
+        return tuple(Stage(name, name in locked) for name in names)
+
+    def category(self, item: object, index: int) -> Category:
+        where = f"経費区分（categories）の{index + 1}番目"
+        if not isinstance(item, dict):
+            raise self.fail(f"{where}がオブジェクトではありません")
+        self.unknown_keys(item, ("name", "allocation"), where)
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail(f"{where}に名前（name）がありません")
+        return Category(name, self.amount(item.get("allocation"), f"経費区分「{name}」の配分額（allocation）"))
+
+    def group(self, item: object, index: int) -> Group:
+        where = f"グループ（groups）の{index + 1}番目"
+        if not isinstance(item, dict):
+            raise self.fail(f"{where}がオブジェクトではありません")
+        self.unknown_keys(item, ("name", "description"), where)
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail(f"{where}に名前（name）がありません")
+        return Group(name, self.text(item, "description", f"グループ「{name}」", default=""))
+
+    def amount(self, value: object, where: str) -> int | None:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise self.fail(f"{where}が数値ではありません（「{value}」）")
+        try:
+            return parse_amount(value)
+        except AmountError as exc:
+            raise self.fail(f"{where}: {exc}") from exc
+
+    def project(self, item: object, index: int, parent: Project | None) -> Project:
+        position = f"事業（projects）の{index + 1}番目" if parent is None else f"{parent.label}の内訳{index + 1}番目"
+        if not isinstance(item, dict):
+            raise self.fail(f"{position}がオブジェクトではありません")
+        no = item.get("no", "")
+        if isinstance(no, int) and not isinstance(no, bool):
+            no = str(no)
+        if not isinstance(no, str):
+            raise self.fail(f"{position}の番号（no）が文字列ではありません")
+        name = item.get("name")
+        label = position
+        if isinstance(name, str):
+            own = f"№{no}「{name}」" if no else f"「{name}」"
+            label = f"事業 {own}" if parent is None else f"{parent.label}の内訳 {own}"
+        self.unknown_keys(item, _PROJECT_KEYS, label)
+        for key in _REQUIRED_PROJECT_KEYS:
+            if key not in item:
+                raise self.fail(f"{label}に「{key}」がありません")
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail(f"{position}の事業名（name）が空か、文字列ではありません")
+        category = item["category"]
+        if not isinstance(category, str):
+            raise self.fail(f"{label}の経費区分（category）が文字列ではありません")
+        group = item.get("group")
+        if group is not None and not isinstance(group, str):
+            raise self.fail(f"{label}のグループ（group）が文字列ではありません")
+        new = item.get("new", False)
+        if not isinstance(new, bool):
+            raise self.fail(f"{label}の新規（new）が true / false ではありません")
+        amounts_value = item["amounts"]
+        if not isinstance(amounts_value, list):
+            raise self.fail(f"{label}の金額（amounts）が配列ではありません")
+        if len(amounts_value) != len(self.stage_names):
+            raise self.fail(
+                f"{label}の金額（amounts）が{len(amounts_value)}個で、段階の数{len(self.stage_names)}と合いません"
+            )
+        amounts = tuple(
+            self.amount(value, f"{label}の{stage}（amounts[{i}]）")
+            for i, (value, stage) in enumerate(zip(amounts_value, self.stage_names, strict=True))
+        )
+        status_value = item.get("status", Status.PLANNED.value)
+        if not isinstance(status_value, str):
+            raise self.fail(f"{label}の状況（status）が文字列ではありません")
+        try:
+            status = Status.from_text(status_value)
+        except ValueError as exc:
+            raise self.fail(f"{label}の状況（status）「{status_value}」は使えません（{_STATUS_CODES}）") from exc
+        project = Project(
+            no=no,
+            name=name,
+            category=category,
+            amounts=amounts,
+            description=self.text(item, "description", label, default=""),
+            group=group,
+            new=new,
+            status=status,
+            note=self.text(item, "note", label, default=""),
+            section=self.optional_text(item, "section", label),
+            district=self.optional_text(item, "district", label),
+            notes_heading=self.optional_text(item, "notes_heading", label),
+        )
+        children_value = item.get("children", [])
+        if parent is not None:
+            if children_value:
+                raise self.fail(f"{label}に内訳（children）がありますが、内訳は1階層までです")
+            return project
+        children = self.listed(children_value, "children", lambda child, i: self.project(child, i, project))
+        return replace(project, children=tuple(children))

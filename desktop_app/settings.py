@@ -1,0 +1,79 @@
+"""This PC's settings (ward, staff name, planning division address, export folder), as a JSON file.
+
+A plain file in the data folder rather than QSettings, so the command line (which never loads
+Qt) reads the same values as the window.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from desktop_app.paths import user_data_dir
+
+log = logging.getLogger("machizukuri.settings")
+SETTINGS_NAME = "settings.json"
+# The planning division (政策局 総合政策部 政策企画課) until the office sets its real address.
+DEFAULT_PLANNING_ADDRESS = ""
+
+
+@dataclass
+class Settings:
+    """What this PC remembers between sessions."""
+
+    ward: str = ""
+    staff_name: str = ""
+    planning_address: str = DEFAULT_PLANNING_ADDRESS
+    export_folder: str = ""
+    last_year: int | None = None
+    # Database paths on a network share the person has already been warned about.
+    warned_network_paths: list[str] = field(default_factory=list)
+
+    def export_dir(self) -> Path:
+        if self.export_folder:
+            return Path(self.export_folder)
+        documents = Path.home() / "Documents"
+        return documents if documents.is_dir() else Path.home()
+
+
+def settings_path() -> Path:
+    return user_data_dir() / SETTINGS_NAME
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The saved settings; defaults for anything missing or unreadable (never an error at start-up)."""
+    path = path or settings_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        log.warning("settings file %s unreadable, using defaults: %s", path, exc)
+        return Settings()
+    settings = Settings()
+    if not isinstance(data, dict):
+        return settings
+    for name in ("ward", "staff_name", "planning_address", "export_folder"):
+        value = data.get(name)
+        if isinstance(value, str):
+            setattr(settings, name, value)
+    for name in ("last_year",):
+        value = data.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            setattr(settings, name, value)
+    warned = data.get("warned_network_paths")
+    if isinstance(warned, list):
+        settings.warned_network_paths = [item for item in warned if isinstance(item, str)]
+    return settings
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write the settings through a temporary file, so a crash never leaves half a file."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".partial")
+    temporary.write_text(json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)

@@ -1,0 +1,45 @@
+"""Shared fixtures: Qt offscreen, a private data folder, databases with the sample sheets."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Before anything imports Qt: no screen here, and never the developer's own data folder.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["MACHIZUKURI_DATA_DIR"] = tempfile.mkdtemp(prefix="machizukuri-test-data-")
+os.environ.pop("MACHIZUKURI_DB", None)
+
+from desktop_app import operations
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "userdata"
+    monkeypatch.setenv("MACHIZUKURI_DATA_DIR", str(folder))
+    monkeypatch.delenv("MACHIZUKURI_DB", raising=False)
+    return folder
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "machizukuri.sqlite3"
+
+
+@pytest.fixture
+def workspace(db_path: Path) -> Iterator[operations.Workspace]:
+    """A new database filled with the bundled FY2020 sheets, as a first start makes it."""
+    ws = operations.open_workspace(db_path)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def empty_workspace(db_path: Path) -> Iterator[operations.Workspace]:
+    ws = operations.open_workspace(db_path, seed=False)
+    yield ws
+    ws.close()

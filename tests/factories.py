@@ -1,0 +1,66 @@
+"""Small sheets for tests, built the way a person would fill them in."""
+
+from __future__ import annotations
+
+from desktop_app.domain import Category, Group, Project, Sheet, Status, default_title
+
+MACHI = "まちづくり推進経費"
+FUKKO = "復興支援自治推進経費"
+
+
+def project(
+    no: str,
+    name: str,
+    amounts: tuple[int | None, ...],
+    *,
+    category: str = MACHI,
+    group: str | None = None,
+    status: Status = Status.IMPLEMENTED,
+    children: tuple[Project, ...] = (),
+    **extra: object,
+) -> Project:
+    return Project(
+        no=no,
+        name=name,
+        category=category,
+        amounts=amounts,
+        group=group,
+        status=status,
+        children=children,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def small_sheet(ward: str = "東区", fiscal_year: int = 2020) -> Sheet:
+    """Two categories, a group, a cancelled project and a project with sub-items."""
+    parent_children = (
+        project("①", "花のまちづくり事業", (412, 376, 376, 129), district="幸田"),
+        project("②", "地域再発見交流事業", (189, 0, 0, 0), status=Status.CANCELLED),
+    )
+    return Sheet(
+        ward=ward,
+        fiscal_year=fiscal_year,
+        title=default_title(ward, fiscal_year),
+        vision="自然豊かな 笑顔あふれる未来のまち",
+        categories=(Category(MACHI, 17000), Category(FUKKO, 10000)),
+        groups=(Group("地域活動の負担軽減", "気軽に参加できる地域活動"), Group("その他")),
+        projects=(
+            project(
+                "1",
+                "地域活動理解促進事業",
+                (267, 0, 0, 0),
+                group="地域活動の負担軽減",
+                status=Status.CANCELLED,
+                note="新型コロナウイルス感染症の影響により中止",
+            ),
+            project(
+                "2",
+                "地域力活性化・強化支援事業",
+                (601, 376, 376, 129),
+                children=parent_children,
+                group="地域活動の負担軽減",
+            ),
+            project("3", "空き店舗活用事業", (None, None, None, None), group="その他"),
+            project("1", "地域防災力強化経費", (1380, 2004, 2004, 1857), category=FUKKO, new=True),
+        ),
+    )

@@ -1,0 +1,200 @@
+"""The command line as scripts and staff use it: exit codes, stdout, one Japanese line on stderr."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.exchange.json_format import dump_sheet
+from tests.factories import small_sheet
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse usage errors and --version
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _db_state(path: Path) -> str:
+    """A digest of every row of every table, to prove a refused command changed nothing."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    digest = hashlib.sha256()
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+        for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
+            digest.update(repr(row).encode())
+    conn.close()
+    return digest.hexdigest()
+
+
+def test_list_shows_every_ward_of_the_sample_with_totals(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
+    code, out, err = run(capsys, "--db", str(db_path), "list")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["年度", "区", "事業数", "当初予算", "9月補正後", "2月補正後", "決算額"]
+    higashi = next(line for line in lines if " 東区 " in line)
+    assert higashi.split()[-4:] == ["27,000", "16,000", "14,300", "13,817"]
+    kita = next(line for line in lines if " 北区 " in line)
+    assert kita.split()[-4:] == ["27,000", "18,137", "15,160", "12,852"]
+    assert "5シート" in lines[-1]
+
+
+def test_env_variable_chooses_the_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "from-env.sqlite3"
+    monkeypatch.setenv("MACHIZUKURI_DB", str(target))
+    code, _, _ = run(capsys, "list")
+    assert code == 0
+    assert target.exists()
+
+
+def test_export_json_to_stdout_and_file(capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "--db", str(db_path), "export", "json", "--ward", "東区", "--year", "R2", "-o", "-")
+    assert code == 0
+    assert json.loads(out)["ward"] == "東区"
+    target = tmp_path / "higashi.json"
+    code, out, _ = run(
+        capsys, "--db", str(db_path), "export", "json", "--ward", "東区", "--year", "2020", "-o", str(target)
+    )
+    assert code == 0 and "書き出しました" in out
+    assert (
+        target.read_text(encoding="utf-8")
+        == json.dumps(json.loads(target.read_text(encoding="utf-8")), ensure_ascii=False, indent=2) + "\n"
+    )
+
+
+def test_export_refuses_to_overwrite_without_force(
+    capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "mine.json"
+    target.write_text("staff's own notes", encoding="utf-8")
+    code, _, err = run(
+        capsys, "--db", str(db_path), "export", "json", "--ward", "東区", "--year", "2020", "-o", str(target)
+    )
+    assert code == 1
+    assert "--force" in err and "すでにあります" in err
+    assert target.read_text(encoding="utf-8") == "staff's own notes"
+    code, _, _ = run(
+        capsys, "--db", str(db_path), "export", "json", "--ward", "東区", "--year", "2020", "-o", str(target), "--force"
+    )
+    assert code == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["ward"] == "東区"
+
+
+def test_import_then_list_shows_the_new_sheet(
+    capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
+) -> None:
+    sheet_file = tmp_path / "r3.json"
+    sheet_file.write_text(dump_sheet(small_sheet("西区", 2021)), encoding="utf-8")
+    code, out, err = run(capsys, "--db", str(db_path), "import", str(sheet_file))
+    assert code == 0, err
+    assert "令和3年度 西区（4事業）を取り込みました: r3.json" in out
+    _, out, _ = run(capsys, "--db", str(db_path), "list")
+    assert "令和3年度（2021）  西区" in out
+
+
+def test_bad_import_changes_nothing_and_says_where(
+    capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
+) -> None:
+    run(capsys, "--db", str(db_path), "list")
+    before = _db_state(db_path)
+    good = tmp_path / "good.json"
+    good.write_text(dump_sheet(small_sheet("西区", 2021)), encoding="utf-8")
+    data = json.loads(dump_sheet(small_sheet("南区", 2021)))
+    data["projects"][3]["amounts"][1] = -20
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(capsys, "--db", str(db_path), "import", str(good), str(bad))
+    assert code == 1
+    assert out == ""
+    assert (
+        err.strip()
+        == "bad.json: 事業 №1「地域防災力強化経費」の9月補正後（amounts[1]）: 「-20」はマイナスの金額です（0以上で入力してください）。"
+    )
+    assert _db_state(db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (
+            ["export", "json", "--ward", "東区", "--year", "1999", "-o", "x.json"],
+            1,
+            "平成11年度 東区のシートはありません",
+        ),
+        (["export", "json", "--ward", "島区", "--year", "2020", "-o", "x.json"], 1, "「島区」という区はありません"),
+        (["export", "json", "--ward", "東区", "--year", "来年", "-o", "x.json"], 1, "年度として読めません"),
+        (["export", "json", "--year", "2020", "-o", "x.json"], 2, "次の指定が必要です: --ward"),
+        (["export", "csv", "--ward", "東区", "--year", "2020", "-o", "x"], 2, "「csv」は選べません"),
+        (["import", "missing.json"], 1, "missing.json: ファイルが見つかりません。"),
+        (["import", "notes.txt"], 1, "取り込めるのは .json と .xlsx"),
+        (["frobnicate"], 2, "使い方の誤り"),
+    ],
+)
+def test_mistakes_get_one_japanese_line_and_an_exit_status(
+    capsys: pytest.CaptureFixture[str],
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    code: int,
+    words: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    got, _, err = run(capsys, "--db", str(db_path), *args)
+    assert got == code
+    assert words in err
+    assert "Traceback" not in err
+
+
+def test_damaged_database_is_reported_and_untouched(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"\x00" * 5000)
+    code, _, err = run(capsys, "--db", str(broken), "list")
+    assert code == 1
+    assert "壊れているため開けません" in err and len(err.strip().splitlines()) == 1
+    assert broken.read_bytes() == b"\x00" * 5000
+
+
+def test_backup_makes_a_consistent_copy(capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path) -> None:
+    target = tmp_path / "copy.sqlite3"
+    code, out, _ = run(capsys, "--db", str(db_path), "backup", "-o", str(target))
+    assert code == 0 and "バックアップしました" in out
+    _, original, _ = run(capsys, "--db", str(db_path), "list")
+    _, copied, _ = run(capsys, "--db", str(target), "list")
+    assert copied == original
+    code, out, _ = run(capsys, "--db", str(db_path), "backup")
+    assert code == 0
+    assert (db_path.parent / "backups").is_dir()
+    assert any(p.name.endswith("-manual.sqlite3") for p in (db_path.parent / "backups").iterdir())
+
+
+def test_list_and_export_json_do_not_load_qt_or_office_libraries(db_path: Path, tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from desktop_app.cli import main\n"
+        f"main(['--db', {str(db_path)!r}, 'list'])\n"
+        f"main(['--db', {str(db_path)!r}, 'export', 'json', '--ward', '東区', '--year', '2020', '-o', {str(tmp_path / 'x.json')!r}])\n"
+        "heavy = [m for m in ('PySide6', 'openpyxl', 'reportlab') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in result.stdout
+
+
+def test_module_entry_point_and_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "desktop_app", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.startswith("machizukuri ")
