@@ -1,0 +1,175 @@
+"""Starting the window: Qt application, Japanese translation and font, error dialog, screenshot."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from desktop_app import APP_NAME, __version__, operations
+from desktop_app.domain import find_ward, parse_fiscal_year
+from desktop_app.logs import log_file
+from desktop_app.paths import data_path, default_db_path
+from desktop_app.settings import load_settings
+
+log = logging.getLogger("machizukuri.gui")
+
+# Fonts a Japanese Windows, macOS or Linux desktop already has; without one we use our own.
+SYSTEM_JAPANESE_FONTS = (
+    "Yu Gothic UI",
+    "Meiryo UI",
+    "Meiryo",
+    "Yu Gothic",
+    "MS UI Gothic",
+    "Hiragino Sans",
+    "Hiragino Kaku Gothic ProN",
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "IPAexGothic",
+    "IPAGothic",
+    "TakaoPGothic",
+)
+BUNDLED_FONT = "IPAexGothic"
+SCREENSHOT_SIZE = (1280, 800)
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for size in (16, 32, 48, 256):
+        path = data_path("resources", "icons", f"app-{size}.png")
+        if path.exists():
+            icon.addFile(str(path))
+    return icon
+
+
+def install_japanese(app: QApplication) -> None:
+    """Qt's own dialogs in Japanese, and a Japanese font even on a PC that has none."""
+    QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    translator = QTranslator(app)
+    folders = [
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+        str(data_path("resources", "translations")),
+    ]
+    for folder in folders:
+        if translator.load("qtbase_ja", folder):
+            app.installTranslator(translator)
+            break
+    else:
+        log.warning("qtbase_ja translation not found")
+    families = set(QFontDatabase.families())
+    if any(name in families for name in SYSTEM_JAPANESE_FONTS if name != BUNDLED_FONT):
+        for name in SYSTEM_JAPANESE_FONTS:
+            if name in families:
+                font = QFont(name, app.font().pointSize())
+                app.setFont(font)
+                return
+    font_id = QFontDatabase.addApplicationFont(str(data_path("resources", "fonts", "ipaexg.ttf")))
+    if font_id < 0:
+        log.warning("bundled font could not be loaded")
+        return
+    family = QFontDatabase.applicationFontFamilies(font_id)[0]
+    size = app.font().pointSize()
+    app.setFont(QFont(family, size if size > 0 else 9))
+
+
+def install_error_dialog() -> None:
+    """An uncaught error shows a short Japanese dialog and goes, in full, to the log file."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.error("uncaught error\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        parent = QApplication.activeWindow()
+        QMessageBox.critical(
+            parent,
+            "予期しないエラー",
+            f"予期しないエラーが発生しました（{kind.__name__}: {str(error)[:200]}）。\n"
+            f"入力済みのデータは保存されています。\n詳細はログ「{log_file()}」に記録しました。",
+        )
+
+    sys.excepthook = hook
+
+
+def run_gui(
+    *,
+    db_path: Path | None = None,
+    screenshot: Path | None = None,
+    ward: str | None = None,
+    year: str | None = None,
+) -> int:
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("machizukuri")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Kumamoto City")
+    install_japanese(app)
+    icon = app_icon()
+    app.setWindowIcon(icon)
+    install_error_dialog()
+
+    from desktop_app.gui.startup import open_database_for_window
+
+    path = Path(db_path) if db_path is not None else default_db_path()
+    opened = open_database_for_window(path, ask=screenshot is None)
+    if opened is None:
+        return 1
+    workspace, lock = opened
+    settings = load_settings()
+    if ward:
+        settings.ward = find_ward(ward).name
+    if year:
+        settings.last_year = parse_fiscal_year(year)
+
+    from desktop_app.gui.main_window import MainWindow
+
+    window = MainWindow(workspace, settings, icon)
+    window.resize(*SCREENSHOT_SIZE)
+    if screenshot is not None:
+        return _screenshot(app, window, screenshot, workspace)
+    window.show()
+    if not workspace.readonly:
+        QTimer.singleShot(1500, lambda: _daily_backup(workspace))
+    code = app.exec()
+    workspace.close()
+    if lock is not None:
+        from desktop_app.gui.startup import release
+
+        release(lock)
+    return int(code)
+
+
+def _daily_backup(workspace: operations.Workspace) -> None:
+    from desktop_app.storage.backup import backup_is_due, take_backup
+
+    try:
+        if backup_is_due(workspace.path):
+            take_backup(workspace.path, "daily")
+    except Exception:  # a failed backup must not disturb the person at work; it is logged
+        log.exception("daily backup failed")
+
+
+def _screenshot(app: QApplication, window: QWidget, target: Path, workspace: operations.Workspace) -> int:
+    window.show()
+    for _ in range(5):
+        app.processEvents()
+    image = window.grab()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ok = image.save(str(target))
+    window.close()
+    workspace.close()
+    if not ok:
+        print(f"スクリーンショット「{target}」を保存できませんでした。", file=sys.stderr)
+        return 1
+    print(f"{target} に画面を保存しました。")
+    return 0

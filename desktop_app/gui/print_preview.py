@@ -1,0 +1,140 @@
+"""Print preview of the one-page ward summary (QtPdf), with 印刷 and 保存."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import operations
+from desktop_app.domain import Sheet
+from desktop_app.exchange.errors import ExchangeError
+from desktop_app.exchange.files import write_atomically
+from desktop_app.settings import Settings
+
+PAPERS = (("自動（A4、収まらなければA3）", "auto"), ("A4 横", "a4"), ("A3 横", "a3"))
+PRINT_DPI = 300
+
+
+class PrintPreviewDialog(QDialog):
+    """Shows the page exactly as it will print; 印刷 sends it to a printer, 保存 keeps the PDF."""
+
+    def __init__(self, sheet: Sheet, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sheet = sheet
+        self.settings = settings
+        self.data = b""
+        self.paper_name = "A4"
+        self.setWindowTitle(f"印刷プレビュー - {sheet.year_label} {sheet.ward}")
+        self.resize(1100, 800)
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        self.paper = QComboBox()
+        for label, value in PAPERS:
+            self.paper.addItem(label, value)
+        self.paper.currentIndexChanged.connect(self.refresh)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        print_button = QPushButton("印刷…")
+        print_button.clicked.connect(self.print_page)
+        save_button = QPushButton("PDFを保存…")
+        save_button.clicked.connect(self.save)
+        close_button = QPushButton("閉じる")
+        close_button.clicked.connect(self.reject)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("用紙"))
+        bar.addWidget(self.paper)
+        bar.addWidget(self.info, 1)
+        bar.addWidget(print_button)
+        bar.addWidget(save_button)
+        bar.addWidget(close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        self._buffer: QBuffer | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        from desktop_app.exchange.pdf_summary import render_pdf
+
+        try:
+            result = render_pdf(self.sheet, paper=str(self.paper.currentData()))
+        except ExchangeError as exc:
+            self.info.setText(str(exc))
+            self.info.setStyleSheet("color: #a00000;")
+            return
+        self.data = result.data
+        self.paper_name = result.paper
+        self.info.setStyleSheet("")
+        self.info.setText(result.message or f"{result.paper} 横・1枚（文字 {result.font_size:.1f} pt）")
+        self.document.close()
+        # QPdfDocument reads from the device while the document lives: keep the buffer.
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(self.data))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+
+    def print_page(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        size = QPageSize.PageSizeId.A3 if self.paper_name == "A3" else QPageSize.PageSizeId.A4
+        printer.setPageLayout(
+            QPageLayout(QPageSize(size), QPageLayout.Orientation.Landscape, printer.pageLayout().margins())
+        )
+        printer.setDocName(f"{self.sheet.year_label} {self.sheet.ward} まちづくり推進経費")
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("印刷")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        painter = QPainter()
+        if not painter.begin(printer):
+            QMessageBox.warning(self, "印刷できませんでした", "プリンターを開けませんでした。")
+            return
+        try:
+            target = painter.viewport()
+            page_size = self.document.pagePointSize(0)
+            scale = PRINT_DPI / 72
+            image = self.document.render(0, QSize(int(page_size.width() * scale), int(page_size.height() * scale)))
+            fitted = image.scaled(
+                target.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+            painter.drawImage(0, 0, fitted.convertToFormat(QImage.Format.Format_RGB32))
+        finally:
+            painter.end()
+
+    def save(self) -> None:
+        default = self.settings.export_dir() / operations.default_export_name(self.sheet, "pdf")
+        name, _ = QFileDialog.getSaveFileName(self, "PDFを保存", str(default), "PDF (*.pdf)")
+        if not name:
+            return
+        path = Path(name)
+        try:
+            write_atomically(path, self.data, overwrite=True)
+        except ExchangeError as exc:
+            QMessageBox.warning(self, "保存できませんでした", str(exc))
+            return
+        self.settings.export_folder = str(path.parent)
+        box = QMessageBox(self)
+        box.setWindowTitle("PDFを保存")
+        box.setText(f"{path.name} を保存しました。")
+        open_button = box.addButton("開く", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Ok)
+        box.exec()
+        if box.clickedButton() is open_button:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

@@ -1,0 +1,331 @@
+"""The sheet as a Qt table: group headings, projects, sub-items, category 計 and 合計 rows."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from desktop_app.domain import Finding, Project, Sheet, format_amount, format_rate, sheet_totals
+from desktop_app.domain.edits import CellInput, current_stage
+from desktop_app.domain.layout import EDITOR_COLUMNS, Column, expand_columns
+from desktop_app.domain.totals import SheetTotals
+
+_Index = QModelIndex | QPersistentModelIndex
+
+GROUP_BRUSH = QBrush(QColor("#e8eef5"))
+TOTAL_BRUSH = QBrush(QColor("#dde7f0"))
+SUBTOTAL_BRUSH = QBrush(QColor("#eef3f8"))
+CURRENT_STAGE_BRUSH = QBrush(QColor("#fff8dc"))
+LOCKED_BRUSH = QBrush(QColor("#f0f0f0"))
+COMPUTED_BRUSH = QBrush(QColor("#f4f4f4"))
+FINDING_BRUSH = QBrush(QColor("#fde2e2"))
+MUTED_TEXT = QBrush(QColor("#777777"))
+BOLD = QFont()
+BOLD.setBold(True)
+
+# Custom roles the view and the tests read.
+ROW_KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+PROJECT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class RowKind(enum.Enum):
+    GROUP = "group"
+    PROJECT = "project"
+    CHILD = "child"
+    SUBTOTAL = "subtotal"
+    TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: what it shows and which project (if any) it stands for."""
+
+    kind: RowKind
+    project: Project | None = None
+    parent: Project | None = None
+    group: str | None = None
+    category: str | None = None
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Identity of the row, to tell a value change from a change of the table's shape."""
+        return (self.kind, self.project.id if self.project else None, self.group, self.category)
+
+
+def build_rows(sheet: Sheet) -> list[Row]:
+    rows: list[Row] = []
+    current_group: str | None = None
+    for project in sheet.projects:
+        if project.group is not None and project.group != current_group:
+            rows.append(Row(RowKind.GROUP, group=project.group))
+        current_group = project.group
+        rows.append(Row(RowKind.PROJECT, project=project, category=project.category))
+        rows += [
+            Row(RowKind.CHILD, project=child, parent=project, category=child.category) for child in project.children
+        ]
+    rows += [Row(RowKind.SUBTOTAL, category=category.name) for category in sheet.categories]
+    rows.append(Row(RowKind.TOTAL))
+    return rows
+
+
+class SheetTableModel(QAbstractTableModel):
+    """Model of one sheet; edits go to `edit_cells`, which applies them and calls `set_sheet`."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.sheet: Sheet | None = None
+        self.rows: list[Row] = []
+        self.columns: list[tuple[Column, int | None, str]] = []
+        self.totals: SheetTotals | None = None
+        self.readonly = False
+        self._findings: dict[tuple[int, int | None], list[str]] = {}
+        # Set by the window: applies typed values; returns False when refused (message shown there).
+        self.edit_cells: Callable[[list[CellInput], str], bool] = lambda inputs, what: False
+        # Set by the window: renames a group from its heading row.
+        self.rename_group: Callable[[str, str], bool] = lambda old, new: False
+
+    # ------------------------------------------------------------ content
+
+    def set_sheet(self, sheet: Sheet | None, findings: list[Finding] | None = None) -> None:
+        """Show a sheet; a change of values repaints, a change of shape resets the rows."""
+        new_rows = build_rows(sheet) if sheet is not None else []
+        new_columns = expand_columns(EDITOR_COLUMNS, sheet.stage_names) if sheet is not None else []
+        same_shape = (
+            self.sheet is not None
+            and sheet is not None
+            and self.sheet.id == sheet.id
+            and [r.key for r in new_rows] == [r.key for r in self.rows]
+            and new_columns == self.columns
+        )
+        if not same_shape:
+            self.beginResetModel()
+        self.sheet = sheet
+        self.rows = new_rows
+        self.columns = new_columns
+        self.totals = sheet_totals(sheet) if sheet is not None else None
+        self._findings = {}
+        for finding in findings or []:
+            if finding.project_path is None or sheet is None:
+                continue
+            top, child = finding.project_path
+            project = sheet.projects[top] if child is None else sheet.projects[top].children[child]
+            if project.id is not None:
+                self._findings.setdefault((project.id, finding.stage), []).append(finding.message)
+        if same_shape:
+            if self.rows and self.columns:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1))
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+        else:
+            self.endResetModel()
+
+    def row_of_project(self, project_id: int) -> int | None:
+        for number, row in enumerate(self.rows):
+            if row.project is not None and row.project.id == project_id:
+                return number
+        return None
+
+    def column_of(self, column: Column, stage: int | None = None) -> int | None:
+        for number, (kind, index, _) in enumerate(self.columns):
+            if kind is column and index == stage:
+                return number
+        return None
+
+    def cell_at(self, row: int, column: int) -> tuple[Row, Column, int | None]:
+        kind, stage, _ = self.columns[column]
+        return self.rows[row], kind, stage
+
+    # ------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Vertical or not 0 <= section < len(self.columns) or self.sheet is None:
+            return None
+        _, stage, header = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if stage is not None and self.sheet.stages[stage].locked:
+                return f"{header}（確定）"
+            return header
+        if role == Qt.ItemDataRole.FontRole and stage is not None and stage == current_stage(self.sheet):
+            return BOLD
+        if role == Qt.ItemDataRole.ToolTipRole and stage is not None:
+            if self.sheet.stages[stage].locked:
+                return f"{header}は確定済みです（変更できません）"
+            if stage == current_stage(self.sheet):
+                return f"{header}: いま入力中の段階です"
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid() or self.sheet is None:
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.readonly:
+            return base
+        row, column, stage = self.cell_at(index.row(), index.column())
+        if row.kind is RowKind.GROUP:
+            return base | Qt.ItemFlag.ItemIsEditable if index.column() == 0 else base
+        if row.project is None:
+            return base
+        if column is Column.NEW:
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        if column is Column.STAGES and stage is not None and (self.sheet.stages[stage].locked or row.project.children):
+            return base
+        if column is Column.CATEGORY and row.kind is RowKind.CHILD:
+            return base
+        return base | Qt.ItemFlag.ItemIsEditable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.sheet is None:
+            return None
+        row, column, stage = self.cell_at(index.row(), index.column())
+        if role == ROW_KIND_ROLE:
+            return row.kind.value
+        if role == PROJECT_ID_ROLE:
+            return row.project.id if row.project else None
+        if row.kind is RowKind.GROUP:
+            return self._group_data(row, index.column(), role)
+        if row.project is None:
+            return self._total_data(row, column, stage, role)
+        return self._project_data(row, row.project, column, stage, role)
+
+    def _group_data(self, row: Row, column: int, role: int) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole) and column == 0:
+            return row.group if role == Qt.ItemDataRole.EditRole else f"■ {row.group}"
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return GROUP_BRUSH
+        if role == Qt.ItemDataRole.FontRole:
+            return BOLD
+        if role == Qt.ItemDataRole.ToolTipRole and self.sheet is not None:
+            for group in self.sheet.groups:
+                if group.name == row.group and group.description:
+                    return group.description
+        return None
+
+    def _total_data(self, row: Row, column: Column, stage: int | None, role: int) -> Any:
+        assert self.totals is not None
+        if row.kind is RowKind.TOTAL:
+            amounts, rate, label = self.totals.amounts, self.totals.execution_rate, "合計"
+        else:
+            found = self.totals.for_category(row.category or "")
+            amounts = found.amounts if found else ()
+            rate = found.execution_rate if found else None
+            label = f"{row.category} 計"
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column is Column.NAME:
+                return label
+            if column is Column.STAGES and stage is not None and stage < len(amounts):
+                return format_amount(amounts[stage])
+            if column is Column.REMARKS:
+                return f"執行率 {format_rate(rate)}"
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.STAGES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole:
+            return BOLD
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return TOTAL_BRUSH if row.kind is RowKind.TOTAL else SUBTOTAL_BRUSH
+        return None
+
+    def _project_data(self, row: Row, project: Project, column: Column, stage: int | None, role: int) -> Any:
+        assert self.sheet is not None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, project, column, stage)
+        if role == Qt.ItemDataRole.EditRole:
+            return self._edit_value(project, column, stage)
+        if role == Qt.ItemDataRole.CheckStateRole and column is Column.NEW:
+            return Qt.CheckState.Checked if project.new else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column is Column.STAGES:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if column in (Column.NO, Column.STATUS, Column.NEW):
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if column is Column.STAGES and project.id is not None and self._findings.get((project.id, stage)):
+                return FINDING_BRUSH
+            if column is Column.STAGES and stage is not None:
+                if self.sheet.stages[stage].locked:
+                    return LOCKED_BRUSH
+                if project.children:
+                    return COMPUTED_BRUSH
+                if stage == current_stage(self.sheet):
+                    return CURRENT_STAGE_BRUSH
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and project.status.value in ("cancelled", "postponed"):
+            return MUTED_TEXT if column is not Column.STATUS else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(project, column, stage)
+        return None
+
+    def _display(self, row: Row, project: Project, column: Column, stage: int | None) -> str | None:
+        if column is Column.NO:
+            return project.no
+        if column is Column.NAME:
+            indent = "　　" if row.kind is RowKind.CHILD else ""
+            district = f"【{project.district}】" if project.district else ""
+            return f"{indent}{district}{project.name}"
+        if column is Column.DESCRIPTION:
+            return project.description.splitlines()[0] if project.description else ""
+        if column is Column.CATEGORY:
+            return project.category
+        if column is Column.STAGES and stage is not None:
+            return format_amount(project.amounts[stage])
+        if column is Column.STATUS:
+            return project.status.label
+        if column is Column.REMARKS:
+            return project.note
+        return None
+
+    def _edit_value(self, project: Project, column: Column, stage: int | None) -> Any:
+        if column is Column.STAGES and stage is not None:
+            amount = project.amounts[stage]
+            return "" if amount is None else str(amount)
+        if column is Column.NEW:
+            return project.new
+        if column is Column.STATUS:
+            return project.status.label
+        values: dict[Column, Any] = {
+            Column.NO: project.no,
+            Column.NAME: project.name,
+            Column.DESCRIPTION: project.description,
+            Column.CATEGORY: project.category,
+            Column.REMARKS: project.note,
+        }
+        return values.get(column)
+
+    def _tooltip(self, project: Project, column: Column, stage: int | None) -> str | None:
+        messages = []
+        if project.id is not None:
+            messages += self._findings.get((project.id, stage if column is Column.STAGES else None), [])
+        if column is Column.DESCRIPTION and project.description:
+            messages.append(project.description)
+        if column is Column.STAGES and project.children:
+            messages.append("内訳の合計です（内訳の行に入力してください）")
+        if column is Column.REMARKS and project.note:
+            messages.append(project.note)
+        return "\n".join(messages) or None
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or self.sheet is None or self.readonly:
+            return False
+        if not self.flags(index) & (Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable):
+            return False
+        row, column, stage = self.cell_at(index.row(), index.column())
+        if row.kind is RowKind.GROUP:
+            return self.rename_group(row.group or "", str(value))
+        if row.project is None or row.project.id is None:
+            return False
+        if role == Qt.ItemDataRole.CheckStateRole and column is Column.NEW:
+            value = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
+        elif role != Qt.ItemDataRole.EditRole:
+            return False
+        return self.edit_cells([CellInput(row.project.id, column, stage, value)], "入力")
