@@ -24,7 +24,7 @@ from desktop_app.domain.model import (
 from desktop_app.domain.money import MAX_AMOUNT, NULL_MARK, AmountError, format_amount, parse_amount, sum_amounts
 from desktop_app.domain.totals import CategoryTotals, SheetTotals, format_rate, sheet_totals
 from desktop_app.domain.validation import Finding, Severity, SheetStructureError, check_structure, validate
-from desktop_app.domain.wareki import FiscalYearError, parse_fiscal_year, wareki_short, wareki_year
+from desktop_app.domain.wareki import FiscalYearError, parse_fiscal_year, wareki_date, wareki_short, wareki_year
 
 __all__ = [
     "CITY_WARDS",
@@ -63,6 +63,7 @@ __all__ = [
     "sum_amounts",
     "validate",
     "ward_order",
+    "wareki_date",
     "wareki_short",
     "wareki_year",
 ]

@@ -12,7 +12,7 @@ from typing import Final
 
 from desktop_app.domain.model import Project, Sheet, Status
 from desktop_app.domain.money import format_amount
-from desktop_app.domain.totals import sheet_totals
+from desktop_app.domain.totals import SheetTotals, sheet_totals
 
 UNIT_LABEL: Final = "（単位：千円）"
 NEW_MARK: Final = "【新規】"
@@ -129,9 +129,9 @@ class LayoutRow:
     path: tuple[int, int | None] | None = None
 
 
-def category_rows(sheet: Sheet, category: str) -> list[LayoutRow]:
+def category_rows(sheet: Sheet, category: str, totals: SheetTotals | None = None) -> list[LayoutRow]:
     """The rows of one category's table: group headings where the group changes, projects,
-    their sub-items, and the 合計 row last."""
+    their sub-items, and the 合計 row last (`totals` saves recomputing them per category)."""
     rows: list[LayoutRow] = []
     current_group: str | None = None
     for index, project in enumerate(sheet.projects):
@@ -143,10 +143,8 @@ def category_rows(sheet: Sheet, category: str) -> list[LayoutRow]:
         rows.append(LayoutRow(RowKind.PROJECT, display_name(project), project, project.amounts, path=(index, None)))
         for child_index, child in enumerate(project.children):
             rows.append(LayoutRow(RowKind.CHILD, display_name(child), child, child.amounts, path=(index, child_index)))
-    totals = sheet_totals(sheet).for_category(category)
-    rows.append(
-        LayoutRow(RowKind.TOTAL, TOTAL_LABEL, amounts=totals.amounts if totals else (None,) * len(sheet.stages))
-    )
+    found = (totals or sheet_totals(sheet)).for_category(category)
+    rows.append(LayoutRow(RowKind.TOTAL, TOTAL_LABEL, amounts=found.amounts if found else (None,) * len(sheet.stages)))
     return rows
 
 

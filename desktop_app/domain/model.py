@@ -107,7 +107,8 @@ class Stage:
 
     @property
     def is_settlement(self) -> bool:
-        return SETTLEMENT_MARK in self.name
+        # 決算額 / 決算 / R2決算 are the settlement; 決算見込 is still an estimate, a budget stage.
+        return SETTLEMENT_MARK in self.name and "見込" not in self.name
 
 
 DEFAULT_STAGES: Final = tuple(Stage(name) for name in DEFAULT_STAGE_NAMES)
@@ -209,13 +210,21 @@ class Sheet:
         return budgets[-1] if budgets else None
 
     def latest_entered_stage(self) -> int | None:
-        """The last stage in which any project has an amount: where the year has got to."""
-        latest = None
+        """Where the year has got to: the last stage in which some project has a positive amount.
+
+        Zeros do not count: a cancelled project shows 0 in every later stage long before those
+        stages happen. A sheet of nothing but zeros and dashes falls back to the last stage with
+        any amount at all.
+        """
+        latest_positive = latest_any = None
         for project in self.all_projects():
             for index, amount in enumerate(project.amounts):
-                if amount is not None and (latest is None or index > latest):
-                    latest = index
-        return latest
+                if amount is None:
+                    continue
+                latest_any = index if latest_any is None else max(latest_any, index)
+                if amount > 0:
+                    latest_positive = index if latest_positive is None else max(latest_positive, index)
+        return latest_positive if latest_positive is not None else latest_any
 
     def projects_in(self, category: str) -> tuple[Project, ...]:
         return tuple(p for p in self.projects if p.category == category)

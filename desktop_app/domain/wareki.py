@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Final
@@ -71,3 +72,16 @@ def find_fiscal_year(text: str) -> int | None:
     if not match:
         return None
     return parse_fiscal_year(match.group(1) + match.group(2))
+
+
+# The first day of each era, for calendar dates (fiscal years count from April instead).
+_ERA_STARTS: Final = (("令和", dt.date(2019, 5, 1)), ("平成", dt.date(1989, 1, 8)), ("昭和", dt.date(1926, 12, 25)))
+
+
+def wareki_date(day: dt.date) -> str:
+    """`令和8年11月24日`: a calendar date in the Japanese era (令和元年5月1日 is the era's first day)."""
+    for era, start in _ERA_STARTS:
+        if day >= start:
+            year = day.year - start.year + 1
+            return f"{era}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -38,6 +38,7 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = False) -> Pat
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, _FILE_MODE)
         os.replace(temporary, path)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
@@ -47,6 +48,16 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = False) -> Pat
         raise
     return path
 
+
+def _umask() -> int:
+    # os.umask can only be read by setting it; done once, at import, before any thread exists.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates owner-only files; an export should get the permissions of any new file.
+_FILE_MODE = 0o666 & ~_umask()
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 

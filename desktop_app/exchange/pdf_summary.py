@@ -1,0 +1,786 @@
+"""The one-page summary of a sheet as a PDF, in the city's layout, A4 or A3 landscape.
+
+Drawn on a reportlab canvas with our own measuring rather than platypus tables: the page must
+be fitted by trying many type sizes, and measuring a few hundred cells with plain arithmetic is
+fast enough to try each size in milliseconds, while what is measured is exactly what is drawn.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final, Literal
+
+from reportlab.lib.colors import Color, HexColor, black
+from reportlab.lib.pagesizes import A3, A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from desktop_app.domain.layout import (
+    CITY_COLUMNS,
+    NOTES_HEADING,
+    TOTAL_LABEL,
+    UNIT_LABEL,
+    Column,
+    RowKind,
+    categories_in_use,
+    category_heading,
+    category_rows,
+    expand_columns,
+    remarks,
+    sheet_notes,
+)
+from desktop_app.domain.model import CITY_WARDS, Sheet
+from desktop_app.domain.money import format_amount
+from desktop_app.domain.totals import sheet_totals
+from desktop_app.domain.wareki import wareki_date
+from desktop_app.exchange.errors import ExchangeError
+from desktop_app.exchange.fonts import char_widths, font_metrics, printable, register_font
+
+Paper = Literal["A4", "A3"]
+PAPER_CHOICES: Final = ("auto", "a4", "a3")
+PAGE_SIZES: Final[dict[str, tuple[float, float]]] = {"A4": landscape(A4), "A3": landscape(A3)}
+
+START_SIZE: Final = 9.0
+# Below this the page is hard to read on paper: descriptions are shortened before going lower,
+# and `auto` turns to A3 rather than go lower on A4.
+LEGIBLE_SIZE: Final = 6.0
+# What a forced A4 may shrink to, and the last resort on A3 for sheets of hundreds of projects
+# (still sharp on screen when zoomed, and the text is searchable).
+FORCED_A4_FLOOR: Final = 5.0
+ABSOLUTE_FLOOR: Final = 3.0
+SIZE_STEP: Final = 0.25
+TRUNCATION_STEPS: Final = (3, 2, 1)
+MAX_COLUMNS: Final[dict[str, int]] = {"A4": 2, "A3": 3}
+
+MARGIN: Final = 10 * mm
+BOTTOM_MARGIN: Final = 12 * mm
+COLUMN_GAP: Final = 6 * mm
+FOOTER_SIZE: Final = 7.0
+ELLIPSIS: Final = "…"
+
+HEADER_FILL: Final = HexColor("#D9E1EA")
+GROUP_FILL: Final = HexColor("#EEF1F4")
+TOTAL_FILL: Final = HexColor("#E2E2E2")
+
+A3_MESSAGE: Final = "A4に収まらないためA3で作成しました。"
+SHORTENED_MESSAGE: Final = "1ページに収めるため、事業内容の一部を「…」で省略しました。"
+
+# Line-breaking rules of Japanese typesetting (禁則): what may not begin or end a line.
+_NO_LINE_START: Final = frozenset(
+    "、。，．,.・：；:;？！?!）」』】〕〉》］｝)]}’”ゝゞーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ々〻‐–〜～…‥%％"
+)
+_NO_LINE_END: Final = frozenset("（「『【〔〈《［｛([{‘“")
+# Latin words and figures (「2,200」「PTA」「R3」) are kept whole; anything else may break.
+_TOKEN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,%'\-]*|.", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    """A rendered summary: the file, its paper, the body type size, and what the user should know."""
+
+    data: bytes
+    paper: Paper
+    font_size: float
+    message: str | None = None
+
+
+# --- content: what goes on the page, independent of any size -------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    kind: RowKind | None  # None: the column header row
+    cells: tuple[str, ...]
+    indent: bool = False
+
+
+@dataclass(frozen=True)
+class _Table:
+    heading: str
+    rows: tuple[_Row, ...]
+
+
+@dataclass(frozen=True)
+class _Content:
+    title: str
+    vision: str
+    columns: tuple[Column, ...]
+    header: _Row
+    tables: tuple[_Table, ...]
+    notes: tuple[str, ...]
+    natural: tuple[float, ...]
+
+
+def _content(sheet: Sheet, measure: _Measure) -> _Content:
+    expanded = expand_columns(CITY_COLUMNS, sheet.stage_names)
+    columns = tuple(column for column, _, _ in expanded)
+    header = _Row(None, tuple(printable(text) for _, _, text in expanded))
+    tables = []
+    totals = sheet_totals(sheet)
+    for category in categories_in_use(sheet):
+        rows = []
+        for layout_row in category_rows(sheet, category, totals):
+            project = layout_row.project
+            cells: list[str] = []
+            for column, stage, _ in expanded:
+                if column is Column.STAGES:
+                    assert stage is not None
+                    amount = layout_row.amounts[stage] if stage < len(layout_row.amounts) else None
+                    cells.append(format_amount(amount))
+                elif layout_row.kind is RowKind.GROUP:
+                    cells.append(layout_row.text if column is Column.NAME else "")
+                elif layout_row.kind is RowKind.TOTAL:
+                    cells.append(TOTAL_LABEL if column is Column.NAME else "")
+                elif project is None:
+                    cells.append("")
+                elif column is Column.NO:
+                    cells.append("" if layout_row.kind is RowKind.CHILD else project.no)
+                elif column is Column.NAME:
+                    prefix = f"{project.no} " if layout_row.kind is RowKind.CHILD and project.no else ""
+                    cells.append(prefix + layout_row.text)
+                elif column is Column.DESCRIPTION:
+                    cells.append(project.description)
+                elif column is Column.REMARKS:
+                    cells.append(remarks(project))
+                else:
+                    cells.append("")
+            rows.append(
+                _Row(layout_row.kind, tuple(printable(cell) for cell in cells), layout_row.kind is RowKind.CHILD)
+            )
+        tables.append(_Table(printable(category_heading(sheet, category)), tuple(rows)))
+    notes = tuple(printable(f"{note.heading}　{note.text}") for note in sheet_notes(sheet))
+    natural = _natural_widths(columns, header, tables, measure)
+    return _Content(printable(sheet.title), printable(sheet.vision), columns, header, tuple(tables), notes, natural)
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+class _Measure:
+    """Widths and line breaks in the bundled font, in 1/1000 em so one result serves every size."""
+
+    def __init__(self) -> None:
+        self.widths, self.default = char_widths()
+        ascent, descent = font_metrics()
+        # From the middle of a line to its baseline, so text sits centred in its cell.
+        self.centre_drop = (ascent + descent) / 2000
+        self._tokens: dict[str, list[tuple[str, float]]] = {}
+
+    def units(self, text: str) -> float:
+        widths, default = self.widths, self.default
+        return sum(widths.get(ord(char), default) for char in text)
+
+    def tokens(self, text: str) -> list[tuple[str, float]]:
+        found = self._tokens.get(text)
+        if found is None:
+            found = [(token, self.units(token)) for token in _TOKEN.findall(text)]
+            self._tokens[text] = found
+        return found
+
+    def wrap(self, text: str, limit: float) -> list[str]:
+        """Lines of at most `limit` units, broken between characters but never against 禁則."""
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            lines += self._wrap_paragraph(paragraph, limit)
+        return lines
+
+    def _wrap_paragraph(self, text: str, limit: float) -> list[str]:
+        tokens = self.tokens(text)
+        limit += 0.5  # a column made exactly as wide as its text must not wrap it by a rounding error
+        if sum(width for _, width in tokens) <= limit:
+            return [text.strip()] if text.strip() else [""]
+        tokens = list(tokens)
+        lines: list[str] = []
+        start, count = 0, len(tokens)
+        while start < count:
+            while start < count and tokens[start][0].isspace():
+                start += 1
+            if start >= count:
+                break
+            if tokens[start][1] > limit and len(tokens[start][0]) > 1:
+                # A Latin word wider than the column: break it between letters after all.
+                word = tokens[start][0]
+                tokens[start : start + 1] = [(char, self.units(char)) for char in word]
+                count = len(tokens)
+            end, used = start, 0.0
+            while end < count and (end == start or used + tokens[end][1] <= limit):
+                used += tokens[end][1]
+                end += 1
+            if end < count:
+                # Push characters to the next line rather than start it with 「、」 or end one with 「（」.
+                while end - 1 > start and (
+                    tokens[end][0][0] in _NO_LINE_START or tokens[end - 1][0][-1] in _NO_LINE_END
+                ):
+                    end -= 1
+            lines.append("".join(token for token, _ in tokens[start:end]).rstrip())
+            start = end
+        return lines or [""]
+
+    def shorten(self, line: str, limit: float) -> str:
+        """The line cut so that it and 「…」 fit."""
+        room = limit - self.units(ELLIPSIS)
+        while line and self.units(line) > room:
+            line = line[:-1]
+        return line.rstrip() + ELLIPSIS
+
+
+# --- composing a page at one size -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rung:
+    """One attempt: a paper, a body type size, how many side-by-side columns, description lines."""
+
+    paper: Paper
+    size: float
+    columns: int
+    description_lines: int | None
+
+
+@dataclass
+class _MeasuredRow:
+    row: _Row
+    lines: list[list[str]]
+    height: float
+
+
+@dataclass
+class _Placed:
+    """Something put at (column, offset from the top of the flow area)."""
+
+    what: Literal["head", "row", "notes_heading", "note"]
+    column: int
+    top: float
+    table: _Table | None = None
+    measured: _MeasuredRow | None = None
+    lines: list[str] = field(default_factory=list)
+    continued: bool = False
+
+
+@dataclass
+class _Page:
+    rung: _Rung
+    width: float
+    height: float
+    title_size: float
+    vision_size: float
+    flow_top: float
+    column_width: float
+    widths: list[float]
+    leading: float
+    pad_x: float
+    pad_y: float
+    head_height: float
+    placed: list[_Placed]
+    shortened: bool
+
+
+def _padding(size: float) -> tuple[float, float, float]:
+    """(leading, horizontal padding, vertical padding): generous at 9 pt, tight at 6 pt and below."""
+    looseness = min(1.0, max(0.0, (size - LEGIBLE_SIZE) / (START_SIZE - LEGIBLE_SIZE)))
+    leading = size * (1.15 + 0.1 * looseness)
+    return leading, size * (0.25 + 0.15 * looseness), size * (0.08 + 0.22 * looseness)
+
+
+def _natural_widths(
+    columns: tuple[Column, ...], header: _Row, tables: Sequence[_Table], measure: _Measure
+) -> tuple[float, ...]:
+    """Per column, the widest cell on one line (header included), in 1/1000 em."""
+    natural = [measure.units(text) for text in header.cells]
+    for table in tables:
+        for row in table.rows:
+            for index, cell in enumerate(row.cells):
+                column = columns[index]
+                if row.kind in (RowKind.GROUP, RowKind.TOTAL) and column is not Column.STAGES:
+                    continue  # these span several columns
+                indent = 1000 if row.indent and column is Column.NAME else 0
+                natural[index] = max(natural[index], measure.units(cell) + indent)
+    # Stage columns share one width, so the figures line up like the city's sheet.
+    stages = [i for i, column in enumerate(columns) if column is Column.STAGES]
+    widest = max((natural[i] for i in stages), default=0.0)
+    for index in stages:
+        natural[index] = widest
+    return tuple(natural)
+
+
+_MAX_NUMBER_WIDTH: Final = 4000  # 1/1000 em
+# (least width in em, largest share of the room the figures leave) of the columns that wrap.
+_TEXT_COLUMN_SHARES: Final = {Column.NAME: (6.0, 0.34), Column.REMARKS: (3.0, 0.26)}
+
+
+def _column_widths(content: _Content, width: float, size: float, pad_x: float) -> list[float] | None:
+    """Widths of the table's columns: figures as wide as they need, the texts share the rest.
+
+    Names and remarks get what they need up to a share; descriptions, the longest texts, get the
+    rest, and whatever descriptions do not need goes back to names and remarks.
+    """
+    scale = size / 1000
+    widths = [0.0] * len(content.columns)
+    flexible = []
+    for index, column in enumerate(content.columns):
+        if column is Column.STAGES:
+            widths[index] = max(content.natural[index], 1000) * scale + 2 * pad_x
+        elif column is Column.NO:
+            # Numbers are short; an odd long one wraps rather than squeezing the names.
+            widths[index] = min(max(content.natural[index], 1000), _MAX_NUMBER_WIDTH) * scale + 2 * pad_x
+        else:
+            flexible.append(index)
+    rest = width - sum(widths)
+    if rest < 16 * size:
+        return None
+    want = {index: max(content.natural[index] * scale, 3 * size) + 2 * pad_x for index in flexible}
+    description = next((i for i in flexible if content.columns[i] is Column.DESCRIPTION), None)
+    for index in flexible:
+        if index != description:
+            least, share = _TEXT_COLUMN_SHARES.get(content.columns[index], (3.0, 0.2))
+            want[index] = max(want[index], least * size + 2 * pad_x)
+            widths[index] = min(want[index], share * rest)
+    if description is None:
+        if flexible:
+            widths[flexible[-1]] += width - sum(widths)
+        return widths
+    room = width - sum(widths)
+    if room < 5 * size:
+        return None
+    surplus = room - want[description]
+    for index in flexible:
+        if surplus <= 0:
+            break
+        extra = min(surplus, want[index] - widths[index])
+        if index != description and extra > 0:
+            widths[index] += extra
+            surplus -= extra
+    widths[description] = width - sum(widths)
+    return widths
+
+
+def _measure_row(
+    row: _Row,
+    content: _Content,
+    measure: _Measure,
+    widths: list[float],
+    size: float,
+    leading: float,
+    pad_x: float,
+    pad_y: float,
+    description_lines: int | None,
+) -> tuple[_MeasuredRow, bool]:
+    """The row's lines per cell and its height; True if a description had to be shortened."""
+    to_units = 1000 / size
+    if row.kind is RowKind.GROUP:
+        name = content.columns.index(Column.NAME)
+        lines = measure.wrap(row.cells[name], (sum(widths) - 2 * pad_x) * to_units)
+        cells = [lines if index == name else [] for index in range(len(widths))]
+        return _MeasuredRow(row, cells, len(lines) * leading + 2 * pad_y), False
+    cells = []
+    description_at = None
+    for index, text in enumerate(row.cells):
+        column = content.columns[index]
+        if row.kind is RowKind.TOTAL and column is not Column.STAGES:
+            cells.append([text] if text else [])
+            continue
+        room = widths[index] - 2 * pad_x - (size if row.indent and column is Column.NAME else 0)
+        if column is Column.STAGES or (row.kind is None and measure.units(text) * size / 1000 <= room):
+            cells.append([text])
+            continue
+        cells.append(measure.wrap(text, room * to_units) if text else [])
+        if column is Column.DESCRIPTION:
+            description_at = index
+    shortened = False
+    if description_at is not None and description_lines is not None:
+        others = max((len(lines) for i, lines in enumerate(cells) if i != description_at), default=1)
+        allowed = max(description_lines, others)
+        lines = cells[description_at]
+        if len(lines) > allowed:
+            room = (widths[description_at] - 2 * pad_x) * to_units
+            cells[description_at] = [*lines[: allowed - 1], measure.shorten(lines[allowed - 1], room)]
+            shortened = True
+    height = max((len(lines) for lines in cells), default=1) * leading + 2 * pad_y
+    return _MeasuredRow(row, cells, max(height, leading + 2 * pad_y)), shortened
+
+
+def _starts_block(row: _Row, blocks: list[list[_MeasuredRow]]) -> bool:
+    """Whether a row begins a new unit that is kept in one column: sub-items and 合計 join the
+    rows before them, and a project joins the group heading right above it."""
+    if not blocks or row.kind is RowKind.GROUP:
+        return True
+    if row.kind in (RowKind.CHILD, RowKind.TOTAL):
+        return False
+    return not all(measured.row.kind is RowKind.GROUP for measured in blocks[-1])
+
+
+def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
+    """The page laid out at one rung, or None if it does not fit."""
+    width, height = PAGE_SIZES[rung.paper]
+    size = rung.size
+    leading, pad_x, pad_y = _padding(size)
+    title_size = min(15.0, max(10.0, size * 1.6))
+    vision_size = min(10.5, max(8.0, size * 1.15))
+    flow_top = height - MARGIN - title_size * 1.3 - (vision_size * 1.5 if content.vision else 0) - size * 0.6
+    flow_height = flow_top - BOTTOM_MARGIN
+    inner = width - 2 * MARGIN
+    column_width = (inner - (rung.columns - 1) * COLUMN_GAP) / rung.columns
+    widths = _column_widths(content, column_width, size, pad_x)
+    if widths is None:
+        return None
+
+    shortened = False
+    header, _ = _measure_row(content.header, content, measure, widths, size, leading, pad_x, pad_y, None)
+    head_height = size * 1.1 * 1.5 + header.height
+    gap = size * 1.2
+    placed: list[_Placed] = []
+    column, used = 0, 0.0
+
+    def next_column() -> bool:
+        nonlocal column, used
+        column, used = column + 1, 0.0
+        return column < rung.columns
+
+    def room_for(needed: float) -> bool:
+        """True if `needed` fits here or at the top of the next column (moving there)."""
+        if used + needed <= flow_height:
+            return True
+        return needed <= flow_height and next_column()
+
+    for table in content.tables:
+        if used:
+            used += gap
+        blocks: list[list[_MeasuredRow]] = []
+        for row in table.rows:
+            measured, cut = _measure_row(
+                row, content, measure, widths, size, leading, pad_x, pad_y, rung.description_lines
+            )
+            shortened = shortened or cut
+            if _starts_block(row, blocks):
+                blocks.append([measured])
+            else:
+                blocks[-1].append(measured)
+        head_pending, continued = True, False
+        for block in blocks:
+            block_height = sum(measured.height for measured in block)
+            here = used + (head_height if head_pending else 0.0) + block_height
+            # A project stays with its sub-items (and a group heading with its first project) when
+            # a fresh column can hold them together.
+            if here > flow_height and head_height + block_height <= flow_height:
+                if not next_column():
+                    return None
+                head_pending = True
+            for measured in block:
+                if not head_pending and used + measured.height > flow_height:
+                    if not next_column():
+                        return None
+                    head_pending = True
+                if head_pending:
+                    if not room_for(head_height + measured.height):
+                        return None
+                    placed.append(_Placed("head", column, used, table=table, measured=header, continued=continued))
+                    used += head_height
+                    head_pending = False
+                placed.append(_Placed("row", column, used, table=table, measured=measured))
+                used += measured.height
+                continued = True
+
+    if content.notes:
+        limit = (column_width - size) * 1000 / size
+        wrapped = [measure.wrap(note, limit) for note in content.notes]
+        if used:
+            used += gap
+        heading_height = leading * 1.3
+        if not room_for(heading_height + len(wrapped[0]) * leading):
+            return None
+        placed.append(_Placed("notes_heading", column, used, lines=[printable(NOTES_HEADING)]))
+        used += heading_height
+        for lines in wrapped:
+            if not room_for(len(lines) * leading):
+                return None
+            placed.append(_Placed("note", column, used, lines=lines))
+            used += len(lines) * leading
+    return _Page(
+        rung=rung,
+        width=width,
+        height=height,
+        title_size=title_size,
+        vision_size=vision_size,
+        flow_top=flow_top,
+        column_width=column_width,
+        widths=widths,
+        leading=leading,
+        pad_x=pad_x,
+        pad_y=pad_y,
+        head_height=head_height,
+        placed=placed,
+        shortened=shortened,
+    )
+
+
+# --- choosing the size ------------------------------------------------------------------------------
+
+
+def _sizes(start: float, stop: float) -> list[float]:
+    count = round((start - stop) / SIZE_STEP)
+    return [start - SIZE_STEP * step for step in range(count + 1)]
+
+
+def _legible(paper: Paper, columns: int) -> list[_Rung]:
+    """Shrink from 9 pt to 6 pt with whole descriptions, then shorten descriptions at 6 pt."""
+    rungs = [_Rung(paper, size, columns, None) for size in _sizes(START_SIZE, LEGIBLE_SIZE)]
+    return rungs + [_Rung(paper, LEGIBLE_SIZE, columns, lines) for lines in TRUNCATION_STEPS]
+
+
+def _small(paper: Paper, columns: int, floor: float) -> list[_Rung]:
+    return [_Rung(paper, size, columns, 1) for size in _sizes(LEGIBLE_SIZE - SIZE_STEP, floor)]
+
+
+def _tiers(paper: Paper, floor: float) -> list[list[list[_Rung]]]:
+    """Groups of ladders tried in order; within a group the one fitting the largest type wins.
+
+    One table across the page keeps descriptions widest, so it comes first; side-by-side columns
+    are for long sheets, where they allow larger type than one very long table would.
+    """
+    columns = range(2, MAX_COLUMNS[paper] + 1)
+    return [
+        [_legible(paper, 1)],
+        [_legible(paper, count) for count in columns],
+        [_small(paper, count, floor) for count in (1, *columns)],
+    ]
+
+
+def _first_fit(content: _Content, measure: _Measure, ladder: Sequence[_Rung]) -> _Page | None:
+    """The first rung of the ladder that fits; each step needs less room, so bisect."""
+    if not ladder:
+        return None
+    last = _compose(content, measure, ladder[-1])
+    if last is None:
+        return None
+    first = _compose(content, measure, ladder[0])
+    if first is not None:
+        return first
+    low, high, best = 0, len(ladder) - 1, last  # ladder[low] does not fit, ladder[high] does
+    while high - low > 1:
+        middle = (low + high) // 2
+        page = _compose(content, measure, ladder[middle])
+        if page is None:
+            low = middle
+        else:
+            high, best = middle, page
+    return best
+
+
+def _preference(page: _Page) -> tuple[float, int, int]:
+    lines = page.rung.description_lines
+    return (page.rung.size, 99 if lines is None else lines, -page.rung.columns)
+
+
+def _fit(content: _Content, measure: _Measure, tiers: Sequence[Sequence[Sequence[_Rung]]]) -> _Page | None:
+    for tier in tiers:
+        pages = [page for ladder in tier if (page := _first_fit(content, measure, ladder)) is not None]
+        if pages:
+            return max(pages, key=_preference)
+    return None
+
+
+# --- drawing ------------------------------------------------------------------------------------------
+
+
+class _Painter:
+    """Draws a composed page on a canvas."""
+
+    def __init__(self, canvas: Canvas, font: str, page: _Page, measure: _Measure, columns: tuple[Column, ...]) -> None:
+        self.canvas, self.font, self.page, self.measure = canvas, font, page, measure
+        self.content_columns = columns
+        self.rule_width = max(0.2, min(0.5, page.rung.size * 0.06))
+
+    def text(self, x: float, baseline: float, text: str, size: float, align: str = "left", bold: bool = False) -> None:
+        if not text:
+            return
+        canvas = self.canvas
+        canvas.setFont(self.font, size)
+        # IPAexGothic has no bold face: fill and stroke the outline thinly instead (still real text).
+        mode = 2 if bold else 0
+        if bold:
+            canvas.setLineWidth(size * 0.035)
+        if align == "right":
+            canvas.drawRightString(x, baseline, text, mode=mode)
+        elif align == "centre":
+            canvas.drawCentredString(x, baseline, text, mode=mode)
+        else:
+            canvas.drawString(x, baseline, text, mode=mode)
+
+    def lines_in_box(
+        self, lines: list[str], x: float, top: float, width: float, height: float, align: str, bold: bool = False
+    ) -> None:
+        page = self.page
+        size, leading = page.rung.size, page.leading
+        block_top = top - (height - len(lines) * leading) / 2
+        for number, line in enumerate(lines):
+            baseline = block_top - number * leading - leading / 2 - self.measure.centre_drop * size
+            if align == "right":
+                self.text(x + width - page.pad_x, baseline, line, size, "right", bold)
+            elif align == "centre":
+                self.text(x + width / 2, baseline, line, size, "centre", bold)
+            else:
+                self.text(x + page.pad_x, baseline, line, size, "left", bold)
+
+    def draw(self, content: _Content, produced: date) -> None:
+        page, canvas = self.page, self.canvas
+        canvas.setFillColor(black)
+        canvas.setStrokeColor(black)
+        top = page.height - MARGIN
+        self.text(page.width / 2, top - page.title_size, content.title, page.title_size, "centre", bold=True)
+        if content.vision:
+            baseline = top - page.title_size * 1.3 - page.vision_size * 1.2
+            self.text(page.width / 2, baseline, content.vision, page.vision_size, "centre")
+        footer = f"作成日: {wareki_date(produced)}"
+        self.text(page.width - MARGIN, BOTTOM_MARGIN / 2, footer, FOOTER_SIZE, "right")
+
+        rules: list[tuple[float, float, float, float]] = []
+        for placed in page.placed:
+            left = MARGIN + placed.column * (page.column_width + COLUMN_GAP)
+            top = page.flow_top - placed.top
+            if placed.what == "head":
+                self.head(placed, left, top, rules)
+            elif placed.what == "row":
+                assert placed.measured is not None
+                self.row(placed.measured, left, top, rules)
+            elif placed.what == "notes_heading":
+                baseline = top - page.leading * 0.5 - self.measure.centre_drop * page.rung.size
+                self.text(left, baseline, placed.lines[0], page.rung.size, bold=True)
+            else:
+                for number, line in enumerate(placed.lines):
+                    baseline = top - (number + 0.5) * page.leading - self.measure.centre_drop * page.rung.size
+                    self.text(left + (page.rung.size if number else 0), baseline, line, page.rung.size)
+        canvas.setLineWidth(self.rule_width)
+        canvas.setStrokeColor(black)
+        canvas.lines(rules)
+
+    def head(self, placed: _Placed, left: float, top: float, rules: list[tuple[float, float, float, float]]) -> None:
+        page = self.page
+        size = page.rung.size
+        assert placed.table is not None and placed.measured is not None
+        heading = placed.table.heading + ("（続き）" if placed.continued else "")
+        baseline = top - size * 1.1 * 1.15
+        self.text(left, baseline, heading, size * 1.1, bold=True)
+        self.text(left + sum(page.widths), baseline, printable(UNIT_LABEL), size, "right")
+        self.row(placed.measured, left, top - (page.head_height - placed.measured.height), rules)
+
+    def row(
+        self, measured: _MeasuredRow, left: float, top: float, rules: list[tuple[float, float, float, float]]
+    ) -> None:
+        page, canvas = self.page, self.canvas
+        widths, height = page.widths, measured.height
+        total_width = sum(widths)
+        kind = measured.row.kind
+        fill: Color | None = {None: HEADER_FILL, RowKind.GROUP: GROUP_FILL, RowKind.TOTAL: TOTAL_FILL}.get(kind)
+        if fill is not None:
+            canvas.setFillColor(fill)
+            canvas.rect(left, top - height, total_width, height, stroke=0, fill=1)
+            canvas.setFillColor(black)
+        rules.append((left, top, left + total_width, top))
+        rules.append((left, top - height, left + total_width, top - height))
+        columns = len(widths)
+        # Cells merged across: the whole group row, and 合計 across the columns before the figures.
+        merged_until = 0
+        if kind is RowKind.GROUP:
+            merged_until = columns
+        elif kind is RowKind.TOTAL:
+            stage_columns = [i for i, column in enumerate(self.content_columns) if column is Column.STAGES]
+            merged_until = stage_columns[0] if stage_columns else columns
+        x = left
+        boundaries = [left]
+        for width in widths:
+            x += width
+            boundaries.append(x)
+        for index, boundary in enumerate(boundaries):
+            if index in (0, len(widths)) or index >= merged_until:
+                rules.append((boundary, top, boundary, top - height))
+        if kind is RowKind.GROUP:
+            lines = next(lines for lines in measured.lines if lines)
+            self.lines_in_box(lines, left, top, total_width, height, "left", bold=True)
+            return
+        if kind is RowKind.TOTAL and merged_until:
+            self.lines_in_box([TOTAL_LABEL], left, top, boundaries[merged_until] - left, height, "centre", bold=True)
+        for index, lines in enumerate(measured.lines):
+            if kind is RowKind.TOTAL and index < merged_until:
+                continue
+            column = self.content_columns[index]
+            x, width = boundaries[index], widths[index]
+            if kind is None:
+                self.lines_in_box(lines, x, top, width, height, "centre")
+            elif column is Column.STAGES:
+                self.lines_in_box(lines, x, top, width, height, "right", bold=kind is RowKind.TOTAL)
+            elif column is Column.NO:
+                self.lines_in_box(lines, x, top, width, height, "centre")
+            elif measured.row.indent and column is Column.NAME:
+                indent = page.rung.size
+                self.lines_in_box(lines, x + indent, top, width - indent, height, "left")
+            else:
+                self.lines_in_box(lines, x, top, width, height, "left")
+
+
+# --- the entry point --------------------------------------------------------------------------------
+
+
+def _tiers_for(paper: str) -> tuple[list[list[list[_Rung]]], float]:
+    if paper == "a4":
+        return _tiers("A4", FORCED_A4_FLOOR), FORCED_A4_FLOOR
+    if paper == "a3":
+        return _tiers("A3", ABSOLUTE_FLOOR), ABSOLUTE_FLOOR
+    a4 = _tiers("A4", LEGIBLE_SIZE)[:2]  # auto goes to A3 rather than below legible type on A4
+    return a4 + _tiers("A3", ABSOLUTE_FLOOR), ABSOLUTE_FLOOR
+
+
+def render_pdf(sheet: Sheet, *, paper: str = "auto", produced: date | None = None) -> PdfResult:
+    """The sheet on exactly one landscape page, type shrunk (and descriptions shortened) to fit.
+
+    `paper`: `auto` (A4, or A3 when A4 would need type below 6 pt), `a4` (shrink to 5 pt at the
+    least, else an ExchangeError) or `a3`. `produced` is the date in the footer (today by default).
+    """
+    choice = paper.strip().lower()
+    if choice not in PAPER_CHOICES:
+        raise ExchangeError(f"用紙「{paper}」は選べません（auto / a4 / a3 のいずれか）。")
+    font = register_font()
+    measure = _Measure()
+    content = _content(sheet, measure)
+    tiers, floor = _tiers_for(choice)
+    page = _fit(content, measure, tiers)
+    if page is None:
+        if choice == "a4":
+            raise ExchangeError(
+                f"A4の1ページには文字を{FORCED_A4_FLOOR:g}ポイントまで小さくしても収まりません（A3か自動を選んでください）。"
+            )
+        raise ExchangeError(f"事業が多すぎて、A3の1ページに文字を{floor:g}ポイントまで小さくしても収まりません。")
+
+    buffer = io.BytesIO()
+    canvas = Canvas(
+        buffer,
+        pagesize=(page.width, page.height),
+        initialFontName=font,
+        initialFontSize=page.rung.size,
+        pageCompression=1,
+    )
+    canvas.setTitle(content.title)
+    canvas.setSubject(f"{sheet.ward} まちづくり推進経費")
+    canvas.setCreator("machizukuri")
+    canvas.setAuthor(f"熊本市{sheet.ward}役所" if sheet.ward in {ward.name for ward in CITY_WARDS} else "熊本市")
+    painter = _Painter(canvas, font, page, measure, content.columns)
+    painter.draw(content, produced or date.today())
+    canvas.showPage()
+    canvas.save()
+
+    messages = []
+    if page.rung.paper == "A3" and choice == "auto":
+        messages.append(A3_MESSAGE)
+    if page.shortened:
+        messages.append(SHORTENED_MESSAGE)
+    if page.rung.size < LEGIBLE_SIZE:
+        messages.append(f"事業が多いため、文字を{page.rung.size:g}ポイントまで小さくしています。")
+    return PdfResult(
+        data=buffer.getvalue(),
+        paper=page.rung.paper,
+        font_size=page.rung.size,
+        message="".join(messages) or None,
+    )
