@@ -1,0 +1,507 @@
+"""A ward's sheet as an Excel workbook in the city's layout: a real spreadsheet, ready to print.
+
+The visible cells are what people read and edit; a hidden column of row keys and a hidden
+worksheet holding the sheet file let `xlsx_import` give back exactly what was exported while a
+person's edits in the visible cells still win.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from desktop_app.domain import Sheet, sheet_totals, wareki_year
+from desktop_app.domain.layout import (
+    CITY_COLUMNS,
+    NOTES_HEADING,
+    TOTAL_LABEL,
+    UNIT_LABEL,
+    Column,
+    RowKind,
+    categories_in_use,
+    category_heading,
+    category_rows,
+    expand_columns,
+    remarks,
+    sheet_heading,
+    sheet_notes,
+)
+from desktop_app.exchange.errors import ExchangeError
+from desktop_app.exchange.json_format import dump_sheet
+
+APP_NAME: Final = "まちづくり推進経費 管理"
+DATA_SHEET: Final = "_machizukuri"
+DATA_FORMAT: Final = "machizukuri-xlsx/1"
+# Marks the hidden key column in each header row (the last such cell: a stage could bear this name).
+KEY_HEADER: Final = "machizukuri:key"
+TITLE_KEY: Final = "T"
+VISION_KEY: Final = "V"
+HEADER_KEY: Final = KEY_HEADER
+TOTAL_KEY: Final = "S"
+NOTES_KEY: Final = "N"
+CATEGORY_KEY_PREFIX: Final = "C"
+GROUP_KEY_PREFIX: Final = "G"
+PROJECT_KEY_PREFIX: Final = "P"
+NOTE_KEY_PREFIX: Final = "NP"
+CHILD_INDENT: Final = 2
+NULL_TEXT: Final = "―"
+AMOUNT_FORMAT: Final = "#,##0"
+FONT_NAME: Final = "游ゴシック"
+# Excel refuses longer cell text; openpyxl would cut it silently.
+MAX_CELL_TEXT: Final = 32_767
+# A chunk of the hidden sheet file stays well under the cell limit, escapes included.
+_DATA_CHUNK: Final = 8_000
+# The file's dates are fixed so that the same sheet gives the same bytes.
+FIXED_TIMESTAMP: Final = datetime.datetime(2000, 1, 1)
+_ZIP_TIMESTAMP: Final = (1980, 1, 1, 0, 0, 0)
+
+_COLUMN_WIDTHS: Final = {
+    Column.NO: 6.0,
+    Column.NAME: 28.0,
+    Column.DESCRIPTION: 60.0,
+    Column.STAGES: 12.0,
+    Column.REMARKS: 24.0,
+}
+
+# ---------------------------------------------------------------- cell text escaping
+
+# XML 1.0 cannot carry these at all, and a bare CR comes back as LF: OOXML writes them as _xHHHH_.
+_XML_UNSAFE: Final = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_NEEDS_ESCAPE: Final = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}")
+_LOOKS_ESCAPED: Final = re.compile("_x[0-9A-Fa-f]{4}")
+# Only what a writer ever escapes is decoded: control characters, U+FFFE/FFFF and the escaped `_`.
+_ESCAPE_SEQUENCE: Final = re.compile("_x(00[01][0-9A-Fa-f]|005[Ff]|[Ff]{3}[EeFf])_")
+
+
+def encode_cell_text(text: str) -> str:
+    """Text as an OOXML string, escaped the way Excel escapes it, so that it survives the file.
+
+    Characters XML cannot hold become `_xHHHH_`; a `_` that would otherwise start such a
+    sequence is written `_x005F_`. Excel and LibreOffice show the original text.
+    """
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    parts: list[str] = []
+    for index, char in enumerate(text):
+        if _XML_UNSAFE.match(char):
+            parts.append(f"_x{ord(char):04X}_")
+        elif char == "_" and _starts_escape(text, index):
+            parts.append("_x005F_")
+        else:
+            parts.append(char)
+    return "".join(parts)
+
+
+def _starts_escape(text: str, index: int) -> bool:
+    """Whether the `_` at index would read as the start of `_xHHHH_` once encoded."""
+    end = index + 6
+    if end >= len(text) or not _LOOKS_ESCAPED.match(text, index):
+        return False
+    return text[end] == "_" or bool(_XML_UNSAFE.match(text[end]))
+
+
+def decode_cell_text(text: str) -> str:
+    """The text a cell shows, from its stored form (the inverse of `encode_cell_text`).
+
+    openpyxl already turns `_x005F_` into `_` in files Excel or LibreOffice saved (shared
+    strings), but not in the inline strings of our own files; decoding only what a writer
+    escapes gives the right text either way.
+    """
+    if "_x" not in text:
+        return text
+    return _ESCAPE_SEQUENCE.sub(lambda match: chr(int(match.group(1), 16)), text)
+
+
+def put_text(ws: Worksheet, row: int, column: int, text: str) -> Cell:
+    """A cell holding `text` as text, never as a formula (a name may well begin with `=`)."""
+    encoded = encode_cell_text(text)
+    if len(encoded) > MAX_CELL_TEXT:
+        where = f"{ws.title}!{get_column_letter(column)}{row}"
+        raise ExchangeError(f"{where}の文字が長すぎてExcelのセルに入りません（{MAX_CELL_TEXT:,}文字まで）。")
+    cell: Cell = ws.cell(row=row, column=column)
+    cell.value = encoded
+    # openpyxl treats any str starting with "=" as a formula; a person's text must stay text.
+    cell.data_type = "s"
+    return cell
+
+
+# ---------------------------------------------------------------- row heights
+
+# Neither Excel nor LibreOffice grows a row to fit wrapped text on opening a file, so each row
+# gets a height from an estimate of its lines: a full-width character is about two units of
+# column width at 10 pt, a line about 13.5 pt.
+_LINE_HEIGHT: Final = 13.5
+_ROW_PADDING: Final = 4.0
+_MIN_ROW_HEIGHT: Final = 18.0
+
+
+def _text_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "FWA" else 1 for char in text)
+
+
+def _line_count(text: str, column_width: float) -> int:
+    capacity = max(column_width - 1.5, 1.0) * 0.95
+    return sum(max(1, math.ceil(_text_width(part) / capacity)) for part in text.split("\n"))
+
+
+def _fit_row_height(ws: Worksheet, row: int, texts: Iterable[tuple[str, float]]) -> None:
+    lines = max((_line_count(text, width) for text, width in texts if text), default=1)
+    ws.row_dimensions[row].height = max(_MIN_ROW_HEIGHT, lines * _LINE_HEIGHT + _ROW_PADDING)
+
+
+# ---------------------------------------------------------------- styles
+
+
+class _Styles:
+    """The few cell looks of the form (openpyxl shares equal styles, so one instance serves all)."""
+
+    title: Font = Font(name=FONT_NAME, size=16, bold=True)
+    vision: Font = Font(name=FONT_NAME, size=11)
+    heading: Font = Font(name=FONT_NAME, size=12, bold=True)
+    body: Font = Font(name=FONT_NAME, size=10)
+    bold: Font = Font(name=FONT_NAME, size=10, bold=True)
+    border: Border = Border(
+        left=Side(style="thin"), right=Side(style="thin"), top=Side(style="thin"), bottom=Side(style="thin")
+    )
+    header_fill: PatternFill = PatternFill("solid", fgColor="D9D9D9")
+    group_fill: PatternFill = PatternFill("solid", fgColor="F2F2F2")
+    total_fill: PatternFill = PatternFill("solid", fgColor="EDEDED")
+    center: Alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    left: Alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    left_top: Alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    child: Alignment = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=CHILD_INDENT)
+    right: Alignment = Alignment(horizontal="right", vertical="center")
+    plain_left: Alignment = Alignment(horizontal="left", vertical="center")
+    plain_center: Alignment = Alignment(horizontal="center", vertical="center")
+
+
+STYLES: Final = _Styles()
+
+
+def _style(
+    cell: Cell, font: Font, alignment: Alignment, *, border: bool = True, fill: PatternFill | None = None
+) -> None:
+    cell.font = font
+    cell.alignment = alignment
+    if border:
+        cell.border = STYLES.border
+    if fill is not None:
+        cell.fill = fill
+
+
+# ---------------------------------------------------------------- one ward's worksheet
+
+
+def project_key(path: tuple[int, int | None]) -> str:
+    index, child = path
+    return f"{PROJECT_KEY_PREFIX}{index}" if child is None else f"{PROJECT_KEY_PREFIX}{index}.{child}"
+
+
+def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
+    """Fill one worksheet with a ward's sheet in the city's layout, print setup included.
+
+    The column after 備考 (hidden) keys each row to the sheet file stored alongside, for `xlsx_import`.
+    """
+    columns = expand_columns(CITY_COLUMNS, sheet.stage_names)
+    width = len(columns)
+    key_column = width + 1
+    stage_column = {stage: index + 1 for index, (column, stage, _) in enumerate(columns) if stage is not None}
+    name_column = _column_of(columns, Column.NAME)
+    description_column = _column_of(columns, Column.DESCRIPTION)
+    remarks_column = _column_of(columns, Column.REMARKS)
+    no_column = _column_of(columns, Column.NO)
+    last_letter = get_column_letter(width)
+    widths = {index: _COLUMN_WIDTHS[column] for index, (column, _, _) in enumerate(columns, start=1)}
+
+    def key(row: int, value: str) -> None:
+        put_text(ws, row, key_column, value)
+
+    def boxed(row: int, fill: PatternFill | None = None, font: Font = STYLES.body) -> None:
+        for column in range(1, width + 1):
+            _style(ws.cell(row=row, column=column), font, STYLES.left, fill=fill)
+
+    _style(put_text(ws, 1, 1, sheet_heading(sheet)), STYLES.title, STYLES.plain_center, border=False)
+    ws.merge_cells(f"A1:{last_letter}1")
+    ws.row_dimensions[1].height = 30
+    key(1, TITLE_KEY)
+    _style(put_text(ws, 2, 1, sheet.vision), STYLES.vision, STYLES.plain_center, border=False)
+    ws.merge_cells(f"A2:{last_letter}2")
+    ws.row_dimensions[2].height = 20
+    key(2, VISION_KEY)
+
+    category_index = {category.name: index for index, category in enumerate(sheet.categories)}
+    group_index = {group.name: index for index, group in enumerate(sheet.groups)}
+    row = 4
+    first_header_row = 0
+    # A sheet without projects still gets its tables, empty, so that it can be filled in in Excel.
+    tables = categories_in_use(sheet) or [category.name for category in sheet.categories] or [""]
+    totals = sheet_totals(sheet)
+    for category in tables:
+        heading = category_heading(sheet, category) if category else ""
+        _style(put_text(ws, row, 1, heading), STYLES.heading, STYLES.plain_left, border=False)
+        _style(put_text(ws, row, width, UNIT_LABEL), STYLES.body, STYLES.right, border=False)
+        key(row, f"{CATEGORY_KEY_PREFIX}{category_index.get(category, '')}")
+        ws.row_dimensions[row].height = 20
+        row += 1
+        for index, (_, _, header) in enumerate(columns, start=1):
+            _style(put_text(ws, row, index, header), STYLES.bold, STYLES.center, fill=STYLES.header_fill)
+        key(row, HEADER_KEY)
+        _fit_row_height(ws, row, [(header, widths[index]) for index, (_, _, header) in enumerate(columns, start=1)])
+        first_header_row = first_header_row or row
+        row += 1
+        top_level_rows: list[int] = []
+        for layout_row in category_rows(sheet, category, totals):
+            if layout_row.kind is RowKind.GROUP:
+                boxed(row, STYLES.group_fill, STYLES.bold)
+                put_text(ws, row, 1, layout_row.text)
+                ws.merge_cells(f"A{row}:{last_letter}{row}")
+                _fit_row_height(ws, row, [(layout_row.text, sum(widths.values()))])
+                key(row, f"{GROUP_KEY_PREFIX}{group_index.get(layout_row.text, '')}")
+            elif layout_row.kind is RowKind.TOTAL:
+                boxed(row, STYLES.total_fill, STYLES.bold)
+                put_text(ws, row, 1, TOTAL_LABEL).alignment = STYLES.center
+                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=description_column)
+                for column in stage_column.values():
+                    cell = ws.cell(row=row, column=column)
+                    cell.value = _total_formula(get_column_letter(column), top_level_rows)
+                    cell.number_format = AMOUNT_FORMAT
+                    cell.alignment = STYLES.right
+                key(row, TOTAL_KEY)
+            else:
+                project = layout_row.project
+                assert project is not None and layout_row.path is not None
+                boxed(row)
+                _put_no(ws, row, no_column, project.no)
+                name_cell = put_text(ws, row, name_column, layout_row.text)
+                if layout_row.kind is RowKind.CHILD:
+                    name_cell.alignment = STYLES.child
+                else:
+                    top_level_rows.append(row)
+                put_text(ws, row, description_column, project.description)
+                for stage, column in stage_column.items():
+                    amount = project.amounts[stage] if stage < len(project.amounts) else None
+                    _put_amount(ws.cell(row=row, column=column), amount)
+                put_text(ws, row, remarks_column, remarks(project))
+                key(row, project_key(layout_row.path))
+                _fit_row_height(
+                    ws,
+                    row,
+                    [
+                        (
+                            layout_row.text,
+                            widths[name_column] - (CHILD_INDENT if layout_row.kind is RowKind.CHILD else 0),
+                        ),
+                        (project.description, widths[description_column]),
+                        (remarks(project), widths[remarks_column]),
+                    ],
+                )
+            row += 1
+        row += 1
+
+    notes = _notes_with_paths(sheet)
+    if notes:
+        _style(put_text(ws, row, name_column, NOTES_HEADING), STYLES.heading, STYLES.plain_left, border=False)
+        key(row, NOTES_KEY)
+        row += 1
+        for path, heading, text in notes:
+            _style(put_text(ws, row, name_column, heading), STYLES.body, STYLES.left_top)
+            _style(put_text(ws, row, description_column, text), STYLES.body, STYLES.left_top)
+            key(row, NOTE_KEY_PREFIX + project_key(path)[len(PROJECT_KEY_PREFIX) :])
+            _fit_row_height(ws, row, [(heading, widths[name_column]), (text, widths[description_column])])
+            row += 1
+    last_row = max(row - 1, 2)
+    _finish(ws, sheet, columns, key_column, first_header_row, last_row)
+
+
+def _column_of(columns: Sequence[tuple[Column, int | None, str]], wanted: Column) -> int:
+    for index, (column, _, _) in enumerate(columns, start=1):
+        if column is wanted:
+            return index
+    raise ValueError(wanted)
+
+
+def _put_no(ws: Worksheet, row: int, column: int, no: str) -> None:
+    cell = ws.cell(row=row, column=column)
+    # A plain number goes in as a number, so Excel does not flag "number stored as text".
+    if no.isascii() and no.isdigit() and str(int(no)) == no and len(no) < 10:
+        cell.value = int(no)
+    else:
+        put_text(ws, row, column, no)
+    cell.alignment = STYLES.center
+
+
+def _put_amount(cell: Cell, amount: int | None) -> None:
+    if amount is None:
+        cell.value = NULL_TEXT
+        cell.data_type = "s"
+        cell.alignment = STYLES.plain_center
+    else:
+        cell.value = amount
+        cell.number_format = AMOUNT_FORMAT
+        cell.alignment = STYLES.right
+
+
+# Excel takes at most 255 arguments per function; a long table is summed in nested groups.
+_MAX_ARGUMENTS: Final = 200
+
+
+def _total_formula(letter: str, rows: Sequence[int]) -> str:
+    """合計 of one stage: the top-level project rows only (sub-items are already in their parent).
+
+    Shows ― when every project has ―, as the domain's totals do, yet stays a live formula.
+    """
+    ranges = _row_ranges(rows)
+    if not ranges:
+        return f'="{NULL_TEXT}"'
+    references = [f"{letter}{first}" if first == last else f"{letter}{first}:{letter}{last}" for first, last in ranges]
+    count = _nested("COUNT", references)
+    total = _nested("SUM", references)
+    return f'=IF({count}=0,"{NULL_TEXT}",{total})'
+
+
+def _nested(function: str, references: Sequence[str]) -> str:
+    if len(references) <= _MAX_ARGUMENTS:
+        return f"{function}({','.join(references)})"
+    chunks = [references[i : i + _MAX_ARGUMENTS] for i in range(0, len(references), _MAX_ARGUMENTS)]
+    inner = ",".join(_nested(function, chunk) for chunk in chunks)
+    return f"SUM({inner})"
+
+
+def _row_ranges(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive rows folded into (first, last) ranges."""
+    ranges: list[tuple[int, int]] = []
+    for row in rows:
+        if ranges and ranges[-1][1] == row - 1:
+            ranges[-1] = (ranges[-1][0], row)
+        else:
+            ranges.append((row, row))
+    return ranges
+
+
+def _notes_with_paths(sheet: Sheet) -> list[tuple[tuple[int, int | None], str, str]]:
+    """sheet_notes, each with the project it belongs to (in the same order)."""
+    paths: list[tuple[int, int | None]] = []
+    for index, project in enumerate(sheet.projects):
+        if project.notes_heading:
+            paths.append((index, None))
+        paths += [(index, i) for i, child in enumerate(project.children) if child.notes_heading]
+    notes = sheet_notes(sheet)
+    return [(path, note.heading, note.text) for path, note in zip(paths, notes, strict=True)]
+
+
+def _finish(
+    ws: Worksheet,
+    sheet: Sheet,
+    columns: Sequence[tuple[Column, int | None, str]],
+    key_column: int,
+    first_header_row: int,
+    last_row: int,
+) -> None:
+    """Column widths, fonts on the empty cells too, freeze, and the print setup of a government form."""
+    for index, (column, _, _) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = _COLUMN_WIDTHS[column]
+    key_letter = get_column_letter(key_column)
+    ws.column_dimensions[key_letter].hidden = True
+    width = len(columns)
+    for row in ws.iter_rows(min_row=1, max_row=last_row, min_col=1, max_col=key_column):
+        for cell in row:
+            if cell.font.name != FONT_NAME:
+                cell.font = STYLES.body
+    if first_header_row:
+        ws.freeze_panes = f"A{first_header_row + 1}"
+        # The column headings are the same in every table, so the first table's repeat on each page.
+        ws.print_title_rows = f"{first_header_row}:{first_header_row}"
+    ws.print_area = f"A1:{get_column_letter(width)}{last_row}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = 0.5
+    ws.page_margins.bottom = 0.6
+    ws.page_margins.header = 0.3
+    ws.page_margins.footer = 0.3
+    footer = f"{wareki_year(sheet.fiscal_year)} {sheet.ward}".replace("&", "&&")
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddFooter.right.text = "印刷日 &D"
+    ws.sheet_view.zoomScale = 100
+
+
+# ---------------------------------------------------------------- the hidden sheet file
+
+
+def store_sheet_data(wb: Workbook, sheets: Iterable[tuple[str, Sheet]]) -> None:
+    """The sheet files, one row per worksheet, in a hidden worksheet: the fallback for what no
+    cell shows (allocations, group descriptions, status codes, stage locks…)."""
+    ws = wb.create_sheet(DATA_SHEET)
+    ws.sheet_state = "veryHidden"
+    put_text(ws, 1, 1, DATA_FORMAT)
+    for row, (title, sheet) in enumerate(sheets, start=2):
+        put_text(ws, row, 1, title)
+        text = dump_sheet(sheet)
+        for column, start in enumerate(range(0, len(text), _DATA_CHUNK), start=2):
+            put_text(ws, row, column, text[start : start + _DATA_CHUNK])
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+def new_workbook(title: str, *, now: datetime.datetime | None = None) -> Workbook:
+    wb = Workbook()
+    moment = now or FIXED_TIMESTAMP
+    wb.properties.title = _XML_UNSAFE.sub("", title)
+    wb.properties.creator = APP_NAME
+    wb.properties.lastModifiedBy = APP_NAME
+    wb.properties.created = moment
+    wb.properties.modified = moment
+    return wb
+
+
+def render_xlsx(sheet: Sheet, *, now: datetime.datetime | None = None) -> bytes:
+    """The sheet as an .xlsx file: the ward's worksheet in the city's layout.
+
+    Without `now` the file's dates are fixed, so the same sheet always gives the same bytes.
+    """
+    wb = new_workbook(sheet.title, now=now)
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet.ward
+    write_sheet(ws, sheet)
+    store_sheet_data(wb, [(ws.title, sheet)])
+    return workbook_bytes(wb)
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose members carry one fixed date, so the same workbook gives the same bytes."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=_ZIP_TIMESTAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes (openpyxl's own save would stamp the current time)."""
+    buffer = io.BytesIO()
+    archive = _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED)
+    ExcelWriter(wb, archive).save()
+    return buffer.getvalue()

@@ -1,0 +1,810 @@
+"""Reading back a workbook this app exported, after a person may have edited it in Excel.
+
+What a cell shows wins: names, descriptions, amounts, 備考, groups and headings are read from the
+cells. The hidden sheet file (see `xlsx_export`) only fills in what no cell shows: allocations,
+group descriptions, 予定 versus 実施, 担当, stage locks, and the exact text of cells nobody touched.
+Totals are never read: they are the spreadsheet's business, not the sheet's.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+import zipfile
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from desktop_app.domain import (
+    WARDS,
+    AmountError,
+    Category,
+    FiscalYearError,
+    Group,
+    Project,
+    Sheet,
+    SheetStructureError,
+    Stage,
+    Status,
+    UnknownWardError,
+    check_structure,
+    find_ward,
+    format_amount,
+    parse_amount,
+    sheet_totals,
+)
+from desktop_app.domain.layout import (
+    NEW_MARK,
+    NOTES_HEADING,
+    TOTAL_LABEL,
+    RowKind,
+    categories_in_use,
+    category_heading,
+    category_rows,
+    display_name,
+    remarks,
+    status_mark,
+)
+from desktop_app.domain.wareki import find_fiscal_year
+from desktop_app.exchange.errors import ImportFileError
+from desktop_app.exchange.json_format import load_sheet_bytes
+from desktop_app.exchange.xlsx_export import (
+    CATEGORY_KEY_PREFIX,
+    DATA_FORMAT,
+    DATA_SHEET,
+    GROUP_KEY_PREFIX,
+    HEADER_KEY,
+    KEY_HEADER,
+    NOTE_KEY_PREFIX,
+    NOTES_KEY,
+    PROJECT_KEY_PREFIX,
+    TITLE_KEY,
+    TOTAL_KEY,
+    VISION_KEY,
+    decode_cell_text,
+    project_key,
+)
+
+NOT_OUR_LAYOUT: Final = "このアプリが書き出したExcelの形式ではありません"
+_HEADER_START: Final = ("№", "事業名", "事業内容")
+_REMARKS_HEADER: Final = "備考"
+_NO_COLUMN, _NAME_COLUMN, _DESCRIPTION_COLUMN, _FIRST_STAGE_COLUMN = 1, 2, 3, 4
+# Sub-item numbers as the wards write them: ①…⑳, ㉑…㊿.
+_CIRCLED: Final = re.compile("^[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]")
+_STATUS_WORD: Final = re.compile(r"^(\S+)(?:[ \u3000]+(.*))?$", re.DOTALL)
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
+# Far more than № + name + description + any number of stages + 備考 + the key column.
+_MAX_COLUMNS: Final = 256
+
+
+def read_xlsx(raw: bytes, file_name: str) -> list[Sheet]:
+    """Every ward sheet in a workbook this app exported (one, or five from a consolidation)."""
+    workbook = _open_workbook(raw, file_name)
+    stored = _stored_sheets(workbook, file_name)
+    saved_results: list[Any] = []
+
+    def with_saved_results() -> Any:
+        # Loaded a second time only when a person typed a formula where a value belongs.
+        if not saved_results:
+            saved_results.append(_load(raw, file_name, data_only=True))
+        return saved_results[0]
+
+    layouts = []
+    for ws in workbook.worksheets:
+        if ws.title == DATA_SHEET:
+            continue
+        grid = _Grid(ws, file_name, with_saved_results)
+        if grid.header_rows:
+            layouts.append(grid)
+    if not layouts:
+        raise ImportFileError(file_name, NOT_OUR_LAYOUT)
+    sheets = []
+    for grid in layouts:
+        hidden = stored.get(grid.title)
+        if hidden is None and len(layouts) == 1 and len(stored) == 1:
+            # The one worksheet was renamed: its hidden record is still the only one there is.
+            hidden = next(iter(stored.values()))
+        sheets.append(_SheetReader(grid, hidden).read())
+    return sheets
+
+
+# ---------------------------------------------------------------- opening the file
+
+
+def _open_workbook(raw: bytes, file_name: str) -> Any:
+    if raw.startswith(_OLE_MAGIC):
+        raise ImportFileError(
+            file_name,
+            "古い形式のExcelファイル（.xls）か、パスワードで保護されたファイルです"
+            "（パスワードを外し、.xlsx 形式で保存し直してください）",
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(
+            file_name, "Excelファイル（.xlsx）ではないか、壊れています（ZIP形式として読めません）"
+        ) from exc
+    if "[Content_Types].xml" not in names or not any(name.endswith("workbook.xml") for name in names):
+        raise ImportFileError(file_name, "ZIPファイルですが、Excelのブック（.xlsx）ではありません")
+    return _load(raw, file_name, data_only=False)
+
+
+def _load(raw: bytes, file_name: str, *, data_only: bool) -> Any:
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about Excel features it drops (data validation, slicers): harmless here.
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False)
+    except Exception as exc:  # openpyxl raises anything from KeyError to TypeError on a damaged file
+        raise ImportFileError(file_name, f"Excelファイルが壊れていて読めません（{type(exc).__name__}）") from exc
+
+
+def _stored_sheets(workbook: Any, file_name: str) -> dict[str, Sheet]:
+    """The sheet files kept in the hidden worksheet, by the title of the worksheet they belong to."""
+    if DATA_SHEET not in workbook.sheetnames:
+        return {}
+    ws = workbook[DATA_SHEET]
+    rows = [[cell for cell in row if cell is not None] for row in ws.iter_rows(values_only=True)]
+    if not rows or not rows[0] or rows[0][0] != DATA_FORMAT:
+        return {}
+    stored = {}
+    for row in rows[1:]:
+        if not row or not isinstance(row[0], str):
+            continue
+        text = "".join(decode_cell_text(part) for part in row[1:] if isinstance(part, str))
+        try:
+            stored[decode_cell_text(row[0])] = load_sheet_bytes(text.encode("utf-8"), file_name)
+        except ImportFileError as exc:
+            raise ImportFileError(
+                file_name, f"非表示の管理用シート（{DATA_SHEET}）が壊れています（{exc.detail.rstrip('。')}）"
+            ) from exc
+    return stored
+
+
+# ---------------------------------------------------------------- the cells of one worksheet
+
+
+class _Grid:
+    """One worksheet's cells, with the rows that make up the city's layout located."""
+
+    def __init__(self, ws: Any, file_name: str, cached: Callable[[], Any]) -> None:
+        self.title: str = ws.title
+        self.file_name = file_name
+        self._cached_loader = cached
+        self._cached_ws: Any = None
+        # Bounded: a stray cell far to the right must not make every row thousands of cells long.
+        width = min(ws.max_column, _MAX_COLUMNS)
+        self.rows: list[tuple[Any, ...]] = [tuple(row) for row in ws.iter_rows(max_col=width)]
+        self.key_column: int | None = None
+        self.remarks_column = 0
+        self.header_rows: list[int] = self._find_header_rows()
+        self.keys: dict[int, str] = self._read_keys() if self.header_rows else {}
+
+    # -- locating
+
+    def _find_header_rows(self) -> list[int]:
+        candidates = [number for number in range(1, len(self.rows) + 1) if self._looks_like_header(number)]
+        if not candidates:
+            return []
+        for number in candidates:
+            # The last one: a stage could be named like the marker, the key column comes after 備考.
+            for index, cell in enumerate(self.rows[number - 1], start=1):
+                if cell.value == KEY_HEADER:
+                    self.key_column = index
+            if self.key_column:
+                break
+        if self.key_column is not None:
+            # A project row whose cells happen to read №/事業名/事業内容 carries its own key.
+            candidates = [n for n in candidates if self._raw_key(n) in ("", HEADER_KEY)]
+        self.remarks_column = self._remarks_column(candidates[0])
+        return candidates
+
+    def _looks_like_header(self, number: int) -> bool:
+        return tuple(self.label(number, column).strip() for column in range(1, 4)) == _HEADER_START
+
+    def _remarks_column(self, header: int) -> int:
+        if self.key_column is not None:
+            column = self.key_column - 1
+        else:
+            filled = [i for i in range(1, len(self.rows[header - 1]) + 1) if self.label(header, i).strip()]
+            column = filled[-1]
+        if self.label(header, column).strip() != _REMARKS_HEADER or column < _FIRST_STAGE_COLUMN + 1:
+            raise self.fail(
+                header, column, f"見出しの行の最後の列が「{_REMARKS_HEADER}」ではありません（{NOT_OUR_LAYOUT}）"
+            )
+        return column
+
+    def _raw_key(self, number: int) -> str:
+        if self.key_column is None:
+            return ""
+        return self.label(number, self.key_column).strip()
+
+    def _read_keys(self) -> dict[int, str]:
+        """Row keys by row number."""
+        keys: dict[int, str] = {}
+        seen: set[str] = set()
+        for number in range(1, len(self.rows) + 1):
+            key = self._raw_key(number)
+            # A group's heading is printed again wherever the group resumes; only a project's
+            # key must be unique, since a copied project row is a new project.
+            if key and key not in seen:
+                if key.startswith((PROJECT_KEY_PREFIX, NOTE_KEY_PREFIX)):
+                    seen.add(key)
+                keys[number] = key
+        return keys
+
+    # -- reading cells
+
+    def cell(self, number: int, column: int) -> Any:
+        row = self.rows[number - 1] if 0 < number <= len(self.rows) else ()
+        return row[column - 1] if column <= len(row) else None
+
+    def value(self, number: int, column: int) -> Any:
+        cell = self.cell(number, column)
+        if cell is None:
+            return None
+        if cell.data_type == "f":
+            return self._formula_result(cell)
+        return cell.value
+
+    def _formula_result(self, cell: Any) -> Any:
+        """What a formula a person typed shows: the value Excel saved with it."""
+        if self._cached_ws is None:
+            self._cached_ws = self._cached_loader()[self.title]
+        value = self._cached_ws[cell.coordinate].value
+        if value is None:
+            raise self.fail(
+                cell.row,
+                cell.column,
+                "数式の計算結果がファイルに保存されていません（数式ではなく値を入力してください）",
+            )
+        return value
+
+    def text(self, number: int, column: int) -> str:
+        value = self.value(number, column)
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return decode_cell_text(value)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    def label(self, number: int, column: int) -> str:
+        """A cell's text as stored, formulas not worked out: for finding the layout's rows."""
+        cell = self.cell(number, column)
+        if cell is None or cell.data_type == "f" or not isinstance(cell.value, str):
+            return ""
+        return decode_cell_text(cell.value)
+
+    def indent(self, number: int, column: int) -> float:
+        cell = self.cell(number, column)
+        return float(cell.alignment.indent or 0) if cell is not None else 0.0
+
+    def is_blank(self, number: int, column: int) -> bool:
+        """No value at all; a formula counts as a value without being worked out."""
+        cell = self.cell(number, column)
+        return cell is None or cell.value is None or cell.value == ""
+
+    def is_empty(self, number: int) -> bool:
+        return all(self.is_blank(number, column) for column in range(1, self.remarks_column + 1))
+
+    def key(self, number: int) -> str:
+        return self.keys.get(number, "")
+
+    def address(self, number: int, column: int) -> str:
+        return f"{self.title}!{get_column_letter(column)}{number}"
+
+    def fail(self, number: int, column: int, message: str) -> ImportFileError:
+        return ImportFileError(self.file_name, f"{self.address(number, column)}: {message}")
+
+    def fail_sheet(self, message: str) -> ImportFileError:
+        return ImportFileError(self.file_name, f"{self.title}: {message}")
+
+
+# ---------------------------------------------------------------- one worksheet into a Sheet
+
+
+@dataclass
+class _RowProject:
+    """A project or sub-item row as read, before the sheet is put together."""
+
+    row: int
+    project: Project
+    hidden: Project | None
+    children: list[_RowProject] = field(default_factory=list)
+
+
+@dataclass
+class _Table:
+    heading_row: int
+    category: str
+    hidden_category: int | None
+    projects: list[_RowProject]
+
+
+class _SheetReader:
+    """Puts one worksheet's cells, and its hidden record if any, together into a Sheet."""
+
+    def __init__(self, grid: _Grid, hidden: Sheet | None) -> None:
+        self.grid = grid
+        self.hidden = hidden
+        self.stage_names: list[str] = []
+        self.ward = ""
+        self.group_renames: dict[int, list[str]] = {}
+        self.visible_groups: list[str] = []
+        self.notes_by_key: dict[str, tuple[str, str]] = {}
+        self.notes_by_heading: dict[str, str] = {}
+        self.export_group_keys = self._export_group_keys()
+
+    # -- the hidden record
+
+    def _hidden_project(self, key: str) -> Project | None:
+        if self.hidden is None or not key.startswith(PROJECT_KEY_PREFIX):
+            return None
+        match = re.fullmatch(r"(\d+)(?:\.(\d+))?", key[len(PROJECT_KEY_PREFIX) :])
+        if not match:
+            return None
+        index = int(match.group(1))
+        if index >= len(self.hidden.projects):
+            return None
+        project = self.hidden.projects[index]
+        if match.group(2) is None:
+            return project
+        child = int(match.group(2))
+        return project.children[child] if child < len(project.children) else None
+
+    def _hidden_index(self, key: str, prefix: str, size: int) -> int | None:
+        if self.hidden is None or not key.startswith(prefix) or not key[len(prefix) :].isdigit():
+            return None
+        index = int(key[len(prefix) :])
+        return index if index < size else None
+
+    def _export_group_keys(self) -> dict[str, str]:
+        """For each project key, the key of the group row printed above it at export."""
+        keys: dict[str, str] = {}
+        if self.hidden is None:
+            return keys
+        positions = {group.name: index for index, group in enumerate(self.hidden.groups)}
+        totals = sheet_totals(self.hidden)
+        for category in categories_in_use(self.hidden):
+            above = ""
+            for row in category_rows(self.hidden, category, totals):
+                if row.kind is RowKind.GROUP:
+                    above = f"{GROUP_KEY_PREFIX}{positions.get(row.text, '')}"
+                elif row.kind is RowKind.PROJECT and row.path is not None:
+                    keys[project_key(row.path)] = above
+        return keys
+
+    # -- the whole sheet
+
+    def read(self) -> Sheet:
+        grid = self.grid
+        headers = grid.header_rows
+        self.stage_names = self._stage_names(headers[0])
+        for header in headers[1:]:
+            if self._stage_names(header) != self.stage_names:
+                raise grid.fail(header, _FIRST_STAGE_COLUMN, "表によって段階（当初予算など）の見出しが違います")
+        headings = [self._heading_row(index, header) for index, header in enumerate(headers)]
+        title, vision, title_row = self._title_and_vision(headings[0])
+        self.ward = self._ward(title)
+        fiscal_year = self._fiscal_year(title, title_row)
+        notes_row = self._notes_row(headers[-1])
+        if notes_row:
+            self._read_notes(notes_row)
+        tables = []
+        for index, header in enumerate(headers):
+            end = (
+                headings[index + 1] - 1
+                if index + 1 < len(headers)
+                else (notes_row - 1 if notes_row else len(grid.rows))
+            )
+            table = self._table(headings[index], header, end)
+            if table.category:
+                tables.append(table)
+            elif table.projects:
+                raise grid.fail(headings[index], 1, "経費区分の見出し（【…経費】）に経費区分の名前がありません")
+        sheet = Sheet(
+            ward=self.ward,
+            fiscal_year=fiscal_year,
+            title=title,
+            vision=vision,
+            stages=self._stages(),
+            categories=self._categories(tables),
+            groups=self._groups(),
+            projects=self._ordered_projects(tables),
+        )
+        self._check_sums(tables)
+        try:
+            check_structure(sheet)
+        except SheetStructureError as exc:
+            raise grid.fail_sheet(str(exc)) from exc
+        return sheet
+
+    def _stage_names(self, header: int) -> list[str]:
+        names = []
+        for column in range(_FIRST_STAGE_COLUMN, self.grid.remarks_column):
+            name = self.grid.text(header, column)
+            if not name.strip():
+                raise self.grid.fail(header, column, "段階（当初予算など）の見出しが空です")
+            names.append(name)
+        return names
+
+    def _stages(self) -> tuple[Stage, ...]:
+        locked: dict[str, bool] = {}
+        if self.hidden is not None:
+            locked = {stage.name: stage.locked for stage in self.hidden.stages}
+        return tuple(Stage(name, locked.get(name, False)) for name in self.stage_names)
+
+    def _heading_row(self, index: int, header: int) -> int:
+        grid = self.grid
+        number = header - 1
+        while number > 0 and grid.is_empty(number) and not grid.key(number):
+            number -= 1
+        previous = grid.header_rows[index - 1] if index else 0
+        key = grid.key(number)
+        if (
+            number <= previous
+            or key[:1] in (TOTAL_KEY, PROJECT_KEY_PREFIX, GROUP_KEY_PREFIX)
+            or not (grid.label(number, 1) or key == CATEGORY_KEY_PREFIX)
+        ):
+            raise grid.fail(header, 1, "この表の上に経費区分の見出し（【…経費】）がありません")
+        return number
+
+    def _title_and_vision(self, first_heading: int) -> tuple[str, str, int]:
+        grid = self.grid
+        rows = [n for n in range(1, first_heading) if not grid.is_empty(n) or grid.key(n)]
+        by_key = {grid.key(n): n for n in rows}
+        title_row = by_key.get(TITLE_KEY) or (rows[0] if rows else 0)
+        if not title_row:
+            raise grid.fail(1, 1, f"タイトルの行がありません（{NOT_OUR_LAYOUT}）")
+        after = [n for n in rows if n > title_row]
+        vision_row = by_key.get(VISION_KEY) or (after[0] if after else 0)
+        return self._row_text(title_row), self._row_text(vision_row) if vision_row else "", title_row
+
+    def _row_text(self, number: int) -> str:
+        """The text of a merged title line: its first filled cell."""
+        for column in range(1, self.grid.remarks_column + 1):
+            text = self.grid.text(number, column)
+            if text:
+                return text
+        return ""
+
+    def _ward(self, title: str) -> str:
+        try:
+            return find_ward(self.grid.title).name
+        except UnknownWardError:
+            pass
+        for ward in sorted(WARDS, key=lambda w: -len(w.name)):
+            if ward.name in title:
+                return ward.name
+        if self.hidden is not None:
+            return self.hidden.ward
+        raise self.grid.fail_sheet("どの区のシートか分かりません（シート名かタイトルに区の名前を入れてください）")
+
+    def _fiscal_year(self, title: str, title_row: int) -> int:
+        if self.hidden is not None and title == self.hidden.title:
+            return self.hidden.fiscal_year
+        try:
+            found = find_fiscal_year(title)
+        except FiscalYearError as exc:
+            raise self.grid.fail(title_row, 1, str(exc)) from exc
+        if found is not None:
+            return found
+        if self.hidden is not None:
+            return self.hidden.fiscal_year
+        raise self.grid.fail(title_row, 1, "タイトルから年度が読めません（例: 令和2年度 東区まちづくりの取組）")
+
+    # -- notes under the tables
+
+    def _notes_row(self, last_header: int) -> int:
+        grid = self.grid
+        for number in range(last_header + 1, len(grid.rows) + 1):
+            key = grid.key(number)
+            if key == NOTES_KEY:
+                return number
+            texts = (grid.label(number, _NO_COLUMN).strip(), grid.label(number, _NAME_COLUMN).strip())
+            if not key and NOTES_HEADING in texts:
+                return number
+        return 0
+
+    def _read_notes(self, notes_row: int) -> None:
+        grid = self.grid
+        for number in range(notes_row + 1, len(grid.rows) + 1):
+            heading = grid.text(number, _NAME_COLUMN)
+            text = grid.text(number, _DESCRIPTION_COLUMN)
+            if not heading and not text:
+                continue
+            key = grid.key(number)
+            if key.startswith(NOTE_KEY_PREFIX):
+                self.notes_by_key[PROJECT_KEY_PREFIX + key[len(NOTE_KEY_PREFIX) :]] = (heading, text)
+            self.notes_by_heading.setdefault(heading.strip(), text)
+
+    # -- one table
+
+    def _table(self, heading: int, header: int, end: int) -> _Table:
+        grid = self.grid
+        category, hidden_category = self._category(heading)
+        projects: list[_RowProject] = []
+        group: str | None = None
+        group_key = ""
+        total_row = 0
+        for number in range(header + 1, end + 1):
+            key = grid.key(number)
+            if total_row:
+                if not grid.is_empty(number):
+                    raise grid.fail(
+                        number,
+                        1,
+                        f"{TOTAL_LABEL}の行より下に行があります（事業は{TOTAL_LABEL}の行より上に入れてください）",
+                    )
+                continue
+            if grid.is_empty(number):
+                continue
+            if self._is_total(number, key):
+                total_row = number
+                continue
+            if self._is_group(number, key):
+                group = grid.text(number, 1) or None
+                group_key = key
+                if group is not None:
+                    self._note_group(key, group)
+                continue
+            hidden = self._hidden_project(key)
+            child = grid.indent(number, _NAME_COLUMN) > 0 or (
+                hidden is None and bool(_CIRCLED.match(grid.text(number, _NO_COLUMN)))
+            )
+            if child:
+                if not projects:
+                    raise grid.fail(number, _NAME_COLUMN, "内訳の行（字下げした行）の上に親の事業がありません")
+                parent = projects[-1]
+                project = self._project(number, key, hidden, category, group=hidden.group if hidden else None)
+                parent.children.append(_RowProject(number, project, hidden))
+            else:
+                own_group = group
+                if hidden is not None and hidden.group is None and self.export_group_keys.get(key) == group_key:
+                    # The domain prints no heading for a project without a group, so it sits under
+                    # the group above it; unless that heading changed, it still has none.
+                    own_group = None
+                project = self._project(number, key, hidden, category, group=own_group)
+                projects.append(_RowProject(number, project, hidden))
+        return _Table(heading, category, hidden_category, projects)
+
+    def _is_total(self, number: int, key: str) -> bool:
+        if key:
+            return key == TOTAL_KEY
+        grid = self.grid
+        return grid.label(number, 1).strip() == TOTAL_LABEL and grid.is_blank(number, _NAME_COLUMN)
+
+    def _is_group(self, number: int, key: str) -> bool:
+        if key:
+            return key.startswith(GROUP_KEY_PREFIX)
+        grid = self.grid
+        others = range(_NAME_COLUMN, grid.remarks_column + 1)
+        return not grid.is_blank(number, 1) and all(grid.is_blank(number, c) for c in others)
+
+    def _category(self, heading: int) -> tuple[str, int | None]:
+        grid = self.grid
+        text = grid.text(heading, 1)
+        hidden = self.hidden
+        if not text:
+            return "", None  # the empty table of a sheet without any category
+        if hidden is not None:
+            index = self._hidden_index(grid.key(heading), CATEGORY_KEY_PREFIX, len(hidden.categories))
+            candidates = [index] if index is not None else range(len(hidden.categories))
+            for i in candidates:
+                if text == category_heading(hidden, hidden.categories[i].name):
+                    return hidden.categories[i].name, i
+        inner = text.strip()
+        if inner.startswith("【") and inner.endswith("】"):
+            inner = inner[1:-1]
+        if inner.startswith(self.ward):
+            inner = inner[len(self.ward) :]
+        if not inner.strip():
+            raise grid.fail(heading, 1, "経費区分の見出し（【…経費】）に経費区分の名前がありません")
+        index = None
+        if hidden is not None:
+            index = self._hidden_index(grid.key(heading), CATEGORY_KEY_PREFIX, len(hidden.categories))
+        return inner.strip(), index
+
+    def _note_group(self, key: str, name: str) -> None:
+        if name not in self.visible_groups:
+            self.visible_groups.append(name)
+        if self.hidden is not None:
+            index = self._hidden_index(key, GROUP_KEY_PREFIX, len(self.hidden.groups))
+            if index is not None and name not in self.group_renames.setdefault(index, []):
+                self.group_renames[index].append(name)
+
+    # -- one row
+
+    def _project(self, number: int, key: str, hidden: Project | None, category: str, *, group: str | None) -> Project:
+        grid = self.grid
+        name_text = grid.text(number, _NAME_COLUMN)
+        if hidden is not None and name_text == display_name(hidden):
+            name, new, district = hidden.name, hidden.new, hidden.district
+        else:
+            name, new, district = self._parse_name(name_text, hidden)
+        if not name.strip():
+            raise grid.fail(number, _NAME_COLUMN, "事業名が空です")
+        amounts = tuple(self._amount(number, column) for column in range(_FIRST_STAGE_COLUMN, grid.remarks_column))
+        status, notes_heading, note = self._remarks(number, key, hidden, amounts)
+        return Project(
+            no=grid.text(number, _NO_COLUMN),
+            name=name,
+            category=category,
+            amounts=amounts,
+            description=grid.text(number, _DESCRIPTION_COLUMN),
+            group=group,
+            new=new,
+            status=status,
+            note=note,
+            section=hidden.section if hidden is not None else None,
+            district=district,
+            notes_heading=notes_heading,
+        )
+
+    @staticmethod
+    def _parse_name(text: str, hidden: Project | None) -> tuple[str, bool, str | None]:
+        new = text.startswith(NEW_MARK)
+        if new:
+            text = text[len(NEW_MARK) :]
+        district = None
+        if hidden is not None and hidden.district and text.startswith(f"【{hidden.district}】"):
+            district = hidden.district
+            text = text[len(district) + 2 :]
+        return text, new, district
+
+    def _amount(self, number: int, column: int) -> int | None:
+        grid = self.grid
+        value = grid.value(number, column)
+        if isinstance(value, str):
+            value = decode_cell_text(value)
+        try:
+            return parse_amount(value)
+        except AmountError as exc:
+            raise grid.fail(number, column, str(exc)) from exc
+
+    def _remarks(
+        self, number: int, key: str, hidden: Project | None, amounts: tuple[int | None, ...]
+    ) -> tuple[Status, str | None, str]:
+        text = self.grid.text(number, self.grid.remarks_column)
+        note_row = self.notes_by_key.get(key)
+        if hidden is not None and text == remarks(hidden):
+            note = hidden.note
+            if hidden.notes_heading:
+                shown = self._note_text(key, hidden.notes_heading)
+                if shown is not None and shown != (hidden.note or status_mark(hidden)):
+                    note = shown
+            return hidden.status, hidden.notes_heading, note
+        status = self._default_status(hidden, amounts)
+        rest = text.strip()
+        match = _STATUS_WORD.match(rest)
+        if match:
+            try:
+                status = Status.from_text(match.group(1))
+                rest = (match.group(2) or "").strip()
+            except ValueError:
+                pass
+        if rest.startswith("※"):
+            heading = rest[1:].strip()
+            if heading and (heading in self.notes_by_heading or (note_row and note_row[0].strip() == heading)):
+                shown = self._note_text(key, heading) or ""
+                mark = status.label if status not in (Status.PLANNED, Status.IMPLEMENTED) else ""
+                return status, heading, "" if shown == mark else shown
+        return status, None, rest
+
+    def _note_text(self, key: str, heading: str) -> str | None:
+        own = self.notes_by_key.get(key)
+        if own is not None and own[0].strip() == heading.strip():
+            return own[1]
+        return self.notes_by_heading.get(heading.strip())
+
+    def _default_status(self, hidden: Project | None, amounts: tuple[int | None, ...]) -> Status:
+        """予定 and 実施 print no mark; a row without one keeps which it was, or goes by its 決算額."""
+        if hidden is not None and hidden.status in (Status.PLANNED, Status.IMPLEMENTED):
+            return hidden.status
+        settlement = [i for i, name in enumerate(self.stage_names) if Stage(name).is_settlement]
+        if settlement and amounts[settlement[-1]] is not None:
+            return Status.IMPLEMENTED
+        return Status.PLANNED
+
+    # -- putting the sheet together
+
+    def _categories(self, tables: list[_Table]) -> tuple[Category, ...]:
+        renamed: dict[int, str] = {}
+        for table in tables:
+            if table.hidden_category is not None:
+                renamed.setdefault(table.hidden_category, table.category)
+        categories: dict[str, Category] = {}
+        if self.hidden is not None:
+            for index, category in enumerate(self.hidden.categories):
+                name = renamed.get(index, category.name)
+                categories.setdefault(name, Category(name, category.allocation))
+        for table in tables:
+            categories.setdefault(table.category, Category(table.category))
+        return tuple(categories.values())
+
+    def _group_name_map(self) -> dict[str, str]:
+        """Hidden group name -> its name now, after a person renamed its heading row."""
+        mapping: dict[str, str] = {}
+        if self.hidden is not None:
+            for index, group in enumerate(self.hidden.groups):
+                names = self.group_renames.get(index)
+                mapping[group.name] = names[0] if names else group.name
+        return mapping
+
+    def _groups(self) -> tuple[Group, ...]:
+        groups: dict[str, Group] = {}
+        if self.hidden is not None:
+            for index, group in enumerate(self.hidden.groups):
+                for name in self.group_renames.get(index) or [group.name]:
+                    groups.setdefault(name, Group(name, group.description))
+        for name in self.visible_groups:
+            groups.setdefault(name, Group(name))
+        return tuple(groups.values())
+
+    def _ordered_projects(self, tables: list[_Table]) -> tuple[Project, ...]:
+        """Projects in sheet order: each table's rows in their order, the tables interleaved as
+        the hidden record had them (the city's layout groups them by category).
+
+        A row a person added has no place in the record: it follows the row above it.
+        """
+        renames = self._group_name_map()
+        runs: dict[str, deque[list[Project]]] = {}
+        for table in tables:
+            queue = runs.setdefault(table.category, deque())
+            leading: list[Project] = []
+            for row in table.projects:
+                children = tuple(
+                    replace(child.project, group=renames.get(child.project.group, child.project.group))
+                    if child.project.group is not None
+                    else child.project
+                    for child in row.children
+                )
+                project = replace(row.project, children=children)
+                if row.hidden is not None:
+                    queue.append([*leading, project])
+                    leading = []
+                elif queue and not leading:
+                    queue[-1].append(project)
+                else:
+                    leading.append(project)
+            if leading:
+                queue.append(leading)
+        ordered: list[Project] = []
+        if self.hidden is not None:
+            category_names = {c.name: c.name for c in self.hidden.categories}
+            for table in tables:
+                if table.hidden_category is not None:
+                    category_names[self.hidden.categories[table.hidden_category].name] = table.category
+            for project in self.hidden.projects:
+                pending = runs.get(category_names.get(project.category, project.category))
+                if pending:
+                    ordered += pending.popleft()
+        for table in tables:
+            queue = runs[table.category]
+            while queue:
+                ordered += queue.popleft()
+        return tuple(ordered)
+
+    def _check_sums(self, tables: list[_Table]) -> None:
+        """A parent's amounts must be its sub-items' sums; a mismatch names the parent's cell."""
+        for table in tables:
+            for row in table.projects:
+                if not row.children:
+                    continue
+                parent = replace(row.project, children=tuple(child.project for child in row.children))
+                for index, (shown, summed) in enumerate(zip(parent.amounts, parent.children_sum(), strict=True)):
+                    if shown != summed:
+                        raise self.grid.fail(
+                            row.row,
+                            _FIRST_STAGE_COLUMN + index,
+                            f"{parent.label}の{self.stage_names[index]} {format_amount(shown)}が"
+                            f"内訳の合計 {format_amount(summed)}と一致しません（親の事業の金額は内訳の合計にしてください）",
+                        )
