@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", type=Path, metavar="PNG", help="画面を一度描いてPNGに保存し、終了する")
     gui.add_argument("--ward", help="開く区（例: 東区）")
     gui.add_argument("--year", help="開く年度（例: 2020、R2）")
+    # For benchmarks/run.py: print FIRST_PAINT when the window first paints, then quit.
+    gui.add_argument("--exit-after-first-paint", action="store_true", help=argparse.SUPPRESS)
 
     imp = commands.add_parser("import", help="シートのファイル（.json / .xlsx）を取り込む（全部か、何もしないか）")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -117,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             screenshot=getattr(args, "screenshot", None),
             ward=getattr(args, "ward", None),
             year=getattr(args, "year", None),
+            exit_after_first_paint=getattr(args, "exit_after_first_paint", False),
         )
     try:
         return _run(command, args)
@@ -158,17 +161,19 @@ def _run(command: str, args: argparse.Namespace) -> int:
             if args.format == "json" and str(args.output) == "-":
                 _out(operations.render_sheet(sheet, "json").decode("utf-8"))
             else:
-                written = operations.export_sheet(
+                result = operations.export_sheet(
                     sheet, args.format, args.output, overwrite=args.force, options={"paper": args.paper}
                 )
-                _out(f"{written} に書き出しました。\n")
+                if result.message:
+                    _say(f"注意: {result.message}")
+                _out(f"{result.path} に書き出しました。\n")
         elif command == "consolidate":
-            result = operations.consolidate(
+            consolidated = operations.consolidate(
                 workspace, args.year, args.output, from_files=args.from_files, overwrite=args.force
             )
-            for problem in result.problems:
+            for problem in consolidated.problems:
                 _say(f"注意: {problem}")
-            _out(f"{result.path} に{result.sheets}区のシートをまとめて書き出しました。\n")
+            _out(f"{consolidated.path} に{consolidated.sheets}区のシートをまとめて書き出しました。\n")
         elif command == "backup":
             written = operations.backup_now(workspace, args.output, overwrite=args.force)
             _out(f"{written} にバックアップしました。\n")

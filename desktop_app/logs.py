@@ -9,7 +9,8 @@ from pathlib import Path
 from desktop_app.paths import log_dir
 
 LOG_NAME = "machizukuri.log"
-_configured = False
+_handler: logging.Handler | None = None
+_handler_path: Path | None = None
 
 
 def log_file() -> Path:
@@ -17,13 +18,18 @@ def log_file() -> Path:
 
 
 def setup_logging(*, console: bool = False, level: int = logging.INFO) -> None:
-    """Send the app's loggers (`machizukuri.*`) to a rotating log file (1 MB × 5)."""
-    global _configured
-    if _configured:
+    """Send the app's loggers (`machizukuri.*`) to a rotating log file (1 MB × 5).
+
+    Calling it again is harmless; it follows the data folder if that has moved.
+    """
+    global _handler, _handler_path
+    if _handler is not None and _handler_path == log_file():
         return
-    _configured = True
     root = logging.getLogger("machizukuri")
     root.setLevel(level)
+    if _handler is not None:
+        root.removeHandler(_handler)
+        _handler.close()
     try:
         log_dir().mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
@@ -34,5 +40,6 @@ def setup_logging(*, console: bool = False, level: int = logging.INFO) -> None:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
+    _handler, _handler_path = handler, log_file()
     if console:
         root.addHandler(logging.StreamHandler())

@@ -133,40 +133,60 @@ def default_export_name(sheet: Sheet, fmt: str) -> str:
     return safe_file_name(f"{wareki_short(sheet.fiscal_year)}_{sheet.ward}_まちづくり推進経費") + f".{extension}"
 
 
-def render_sheet(sheet: Sheet, fmt: str, options: Mapping[str, str] | None = None) -> bytes:
-    """A sheet in one of the export formats, as bytes (heavy libraries load only here)."""
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes
+    # Something the person should know about the result (the PDF went to A3, say), or None.
+    message: str | None = None
+
+
+def render(sheet: Sheet, fmt: str, options: Mapping[str, str] | None = None) -> Rendered:
+    """A sheet in one of the export formats (heavy libraries load only here)."""
     options = options or {}
     if fmt == "json":
-        return dump_sheet(sheet).encode("utf-8")
+        return Rendered(dump_sheet(sheet).encode("utf-8"))
     if fmt == "xlsx":
         from desktop_app.exchange.xlsx_export import render_xlsx
 
-        return render_xlsx(sheet)
+        return Rendered(render_xlsx(sheet))
     if fmt == "pdf":
         from desktop_app.exchange.pdf_summary import render_pdf
 
-        return render_pdf(sheet, paper=options.get("paper", "auto")).data
+        result = render_pdf(sheet, paper=options.get("paper", "auto"))
+        return Rendered(result.data, result.message)
     if fmt == "eml":
         from desktop_app.exchange.eml_draft import render_eml
         from desktop_app.settings import load_settings
 
         settings = load_settings()
-        return render_eml(
-            sheet,
-            to_address=options.get("to", settings.planning_address),
-            sender_name=options.get("from_name", settings.staff_name),
-            attachment=render_sheet(sheet, "xlsx"),
-            attachment_name=default_export_name(sheet, "xlsx"),
+        return Rendered(
+            render_eml(
+                sheet,
+                to_address=options.get("to", settings.planning_address),
+                sender_name=options.get("from_name", settings.staff_name),
+                attachment=render(sheet, "xlsx").data,
+                attachment_name=default_export_name(sheet, "xlsx"),
+            )
         )
     raise ExchangeError(f"出力形式「{fmt}」は使えません（{' / '.join(EXPORT_FORMATS)}）。")
 
 
+def render_sheet(sheet: Sheet, fmt: str, options: Mapping[str, str] | None = None) -> bytes:
+    return render(sheet, fmt, options).data
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    message: str | None = None
+
+
 def export_sheet(
     sheet: Sheet, fmt: str, target: Path, *, overwrite: bool = False, options: Mapping[str, str] | None = None
-) -> Path:
+) -> ExportResult:
     """Write a sheet to a file in the given format, safely (temporary file, then rename)."""
-    data = render_sheet(sheet, fmt, options)
-    return write_atomically(target, data, overwrite=overwrite)
+    rendered = render(sheet, fmt, options)
+    return ExportResult(write_atomically(target, rendered.data, overwrite=overwrite), rendered.message)
 
 
 def backup_now(workspace: Workspace, target: Path | None = None, *, overwrite: bool = False) -> Path:

@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -104,6 +104,7 @@ def run_gui(
     screenshot: Path | None = None,
     ward: str | None = None,
     year: str | None = None,
+    exit_after_first_paint: bool = False,
 ) -> int:
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -137,6 +138,9 @@ def run_gui(
     window.resize(*SCREENSHOT_SIZE)
     if screenshot is not None:
         return _screenshot(app, window, screenshot, workspace)
+    if exit_after_first_paint:
+        watcher = FirstPaintWatcher(app)
+        window.installEventFilter(watcher)
     window.show()
     if not workspace.readonly:
         QTimer.singleShot(1500, lambda: _daily_backup(workspace))
@@ -147,6 +151,21 @@ def run_gui(
 
         release(lock)
     return int(code)
+
+
+class FirstPaintWatcher(QObject):
+    """Says FIRST_PAINT on stdout when the window has painted once, and quits (start-up benchmark)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            # After this paint has been delivered: the window is on screen.
+            QTimer.singleShot(0, self._done)
+        return False
+
+    def _done(self) -> None:
+        print("FIRST_PAINT", flush=True)
+        QApplication.quit()
 
 
 def _daily_backup(workspace: operations.Workspace) -> None:

@@ -582,7 +582,7 @@ class MainWindow(QMainWindow):
             return None
         try:
             # The file dialog has already asked before replacing an existing file.
-            return operations.export_sheet(sheet, fmt, path, overwrite=True)
+            return operations.export_sheet(sheet, fmt, path, overwrite=True).path
         except ExchangeError as exc:
             QMessageBox.warning(self, "出力できませんでした", str(exc))
             return None

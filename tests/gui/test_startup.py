@@ -1,0 +1,77 @@
+"""Opening the window's database: one writer, read-only for the second, errors as dialogs and logs."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop_app.gui.app import install_error_dialog
+from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.startup import holder_of, lock_for, open_database_for_window, release
+from desktop_app.logs import log_file, setup_logging
+from desktop_app.settings import Settings
+
+
+def test_second_window_on_the_same_database_is_read_only(
+    qtbot: QtBot, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = open_database_for_window(db_path, ask=False)
+    assert first is not None
+    workspace, lock = first
+    assert lock is not None and not workspace.readonly
+    second = open_database_for_window(db_path, ask=False)
+    assert second is not None
+    other, other_lock = second
+    assert other.readonly and other_lock is None
+    err = capsys.readouterr().err
+    assert "使用中のため、読み取り専用で開きます" in err
+    assert holder_of(lock_for(db_path)) in err
+    window = MainWindow(other, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    assert not window.insert_action.isEnabled()
+    assert window.model.readonly
+    index = window.model.index(1, window.model.columnCount() - 2)
+    assert not window.model.setData(index, "延期")
+    window.close()
+    other.close()
+    workspace.close()
+    release(lock)
+    third = open_database_for_window(db_path, ask=False)
+    assert third is not None and not third[0].readonly
+    third[0].close()
+    release(third[1])  # type: ignore[arg-type]
+
+
+def test_damaged_database_without_a_person_to_ask_is_left_alone(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"\x01" * 4096)
+    assert open_database_for_window(db_path, ask=False) is None
+    assert "壊れているため開けません" in capsys.readouterr().err
+    assert db_path.read_bytes() == b"\x01" * 4096
+
+
+def test_uncaught_error_shows_a_dialog_and_goes_to_the_log(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    setup_logging()
+    previous = sys.excepthook
+    install_error_dialog()
+    try:
+        try:
+            raise ZeroDivisionError("division by zero in a test")
+        except ZeroDivisionError:
+            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+    finally:
+        sys.excepthook = previous
+    assert len(shown) == 1
+    assert "予期しないエラーが発生しました" in shown[0] and str(log_file()) in shown[0]
+    for handler in logging.getLogger("machizukuri").handlers:
+        handler.flush()
+    assert "ZeroDivisionError: division by zero in a test" in log_file().read_text(encoding="utf-8")
