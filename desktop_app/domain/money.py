@@ -16,8 +16,9 @@ NULL_MARK: Final = "―"
 _NULL_TOKENS: Final = frozenset({"", "-", "―", "－", "‐", "‑", "‒", "–", "—", "─", "━", "ー", "ｰ", "−"})
 _NEGATIVE_PREFIXES: Final = ("-", "−", "△", "▲", "▽", "▼")
 _UNIT_SUFFIXES: Final = ("千円",)
-_DIGITS_WITH_COMMAS: Final = re.compile(r"\d{1,3}(,\d{3})+")
-_PLAIN_NUMBER: Final = re.compile(r"\d+(\.\d+)?|\.\d+")
+_DIGITS_WITH_COMMAS: Final = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
+_PLAIN_NUMBER: Final = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+_ONLY_NUMBER_CHARACTERS: Final = re.compile(r"[0-9,.]+")
 
 
 class AmountError(ValueError):
@@ -68,6 +69,8 @@ def _parse_text(raw: str) -> int | None:
         raise AmountError(f"「{shown}」はマイナスの金額です（0以上で入力してください）")
     if text.startswith("+"):
         text = text[1:]
+    if not _ONLY_NUMBER_CHARACTERS.fullmatch(text):
+        raise AmountError(f"「{shown}」は金額として読めません（数字で入力してください）")
     integer_part, dot, fraction = text.partition(".")
     if "," in integer_part:
         if not _DIGITS_WITH_COMMAS.fullmatch(integer_part):

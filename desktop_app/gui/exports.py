@@ -44,7 +44,13 @@ def create_mail_draft(parent: QWidget, sheet: Sheet, settings: Settings) -> Path
     folder = settings.export_dir()
     path = folder / operations.default_export_name(sheet, "eml")
     try:
-        operations.export_sheet(sheet, "eml", path, overwrite=True)
+        operations.export_sheet(
+            sheet,
+            "eml",
+            path,
+            overwrite=True,
+            options={"to": settings.planning_address, "from_name": settings.staff_name},
+        )
     except ExchangeError as exc:
         QMessageBox.warning(parent, "メールを作成できませんでした", str(exc))
         return None

@@ -1,0 +1,128 @@
+"""The window's file actions: Excel, consolidation with progress, print preview, email draft, import."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from pathlib import Path
+
+import openpyxl
+import pypdf
+import pytest
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+from pytestqt.qtbot import QtBot
+
+from desktop_app.exchange.json_format import dump_sheet
+from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.print_preview import PrintPreviewDialog
+from tests.factories import small_sheet
+
+
+@pytest.fixture
+def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Message boxes answer at once and are recorded; opening files or folders is recorded too."""
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: shown.append(url.toLocalFile()) or True)
+    return shown
+
+
+def test_excel_export_writes_the_city_layout(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    target = tmp_path / "R02_東区_まちづくり推進経費.xlsx"
+    offered: list[str] = []
+
+    def save_as(parent: object, title: str, default: str, pattern: str) -> tuple[str, str]:
+        offered.append(default)
+        return str(target), pattern
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    window.xlsx_action.trigger()
+    assert Path(offered[0]).name == "R02_東区_まちづくり推進経費.xlsx"
+    book = openpyxl.load_workbook(target)
+    assert "東区" in book.sheetnames
+    assert any("R02_東区_まちづくり推進経費.xlsx を保存しました" in text for text in no_dialogs)
+    assert window.settings.export_folder == str(tmp_path)
+
+
+def test_consolidation_shows_progress_and_names_missing_wards(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    target = tmp_path / "全区集計.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
+    steps: list[int] = []
+    original = QProgressDialog.setValue
+    monkeypatch.setattr(QProgressDialog, "setValue", lambda self, value: steps.append(value) or original(self, value))
+    window.consolidate_action.trigger()
+    book = openpyxl.load_workbook(target)
+    visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
+    assert visible[1:] == ["中央区", "東区", "西区", "南区", "北区"]
+    assert steps[-1] == 5
+    assert any("全区集計.xlsx を保存しました" in text for text in no_dialogs)
+
+
+def test_print_preview_renders_one_page_and_saves_it(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    assert window.editor.sheet is not None
+    dialog = PrintPreviewDialog(window.editor.sheet, window.settings, window)
+    qtbot.addWidget(dialog)
+    assert dialog.document.pageCount() == 1
+    assert "A4 横・1枚" in dialog.info.text()
+    dialog.paper.setCurrentIndex(dialog.paper.findData("a3"))
+    assert dialog.paper_name == "A3"
+    target = tmp_path / "preview.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
+    dialog.save()
+    reader = pypdf.PdfReader(target)
+    assert len(reader.pages) == 1
+    assert "東区" in reader.pages[0].extract_text()
+
+
+def test_mail_draft_is_written_and_opened(window: MainWindow, tmp_path: Path, no_dialogs: list[str]) -> None:
+    window.settings.planning_address = "seisakukikaku@city.kumamoto.lg.jp"
+    window.settings.export_folder = str(tmp_path)
+    window.mail_action.trigger()
+    draft = tmp_path / "R02_東区_まちづくり推進経費.eml"
+    assert str(draft) in no_dialogs  # handed to the system's mail program
+    message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
+    assert message["X-Unsent"] == "1"
+    assert message["To"] == "seisakukikaku@city.kumamoto.lg.jp"
+    attachment = next(iter(message.iter_attachments()))  # type: ignore[attr-defined]
+    assert attachment.get_filename() == "R02_東区_まちづくり推進経費.xlsx"
+
+
+def test_import_from_the_window_replaces_the_sheet_and_clears_undo(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    window.view.setCurrentIndex(window.model.index(1, 0))
+    window.up_action.trigger()
+    assert window.undo_action.isEnabled()
+    source = tmp_path / "higashi.json"
+    source.write_text(dump_sheet(small_sheet("東区", 2020)), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
+    window.import_action.trigger()
+    assert [p.name for p in window.editor.sheet.projects] == [p.name for p in small_sheet().projects]  # type: ignore[union-attr]
+    assert not window.undo_action.isEnabled()
+    assert any("令和2年度 東区（4事業）" in text for text in no_dialogs)
+
+
+def test_a_refused_import_says_why_and_changes_nothing(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    source = tmp_path / "broken.json"
+    source.write_text('{"format": "machizukuri-sheet/1"', encoding="utf-8")
+    before = [p.name for p in window.editor.sheet.projects]  # type: ignore[union-attr]
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
+    window.import_action.trigger()
+    assert any(
+        text.startswith("broken.json: JSONとして読めません") and "データベースは変更していません" in text
+        for text in no_dialogs
+    )
+    window.open_selected()
+    assert [p.name for p in window.editor.sheet.projects] == before  # type: ignore[union-attr]
