@@ -11,8 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from desktop_app.domain import Sheet, find_ward, parse_fiscal_year, wareki_short, wareki_year
 from desktop_app.exchange.errors import ExchangeError, ImportFileError
 from desktop_app.exchange.files import OverwriteRefusedError, safe_file_name, write_atomically
@@ -27,6 +25,7 @@ from desktop_app.storage import (
     replace_sheets,
 )
 from desktop_app.storage import backup as backups
+from desktop_app.storage.database import Database
 
 log = logging.getLogger("machizukuri.operations")
 
@@ -39,7 +38,7 @@ class Workspace:
     """An open database and where it lives."""
 
     path: Path
-    db: sqlite_utils.Database
+    db: Database
     readonly: bool = False
     created: bool = False
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,10 +13,12 @@ import pytest
 
 # Before anything imports Qt: no screen here, and never the developer's own data folder.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["MACHIZUKURI_DATA_DIR"] = tempfile.mkdtemp(prefix="machizukuri-test-data-")
+_SESSION_DATA = tempfile.mkdtemp(prefix="machizukuri-test-data-")
+atexit.register(shutil.rmtree, _SESSION_DATA, True)
+os.environ["MACHIZUKURI_DATA_DIR"] = _SESSION_DATA
 os.environ.pop("MACHIZUKURI_DB", None)
 
-from desktop_app import operations
+from desktop_app import operations  # noqa: E402  (the environment above must be set first)
 
 
 @pytest.fixture(autouse=True)

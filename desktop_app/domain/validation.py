@@ -31,12 +31,13 @@ def validate(sheet: Sheet) -> list[Finding]:
     """Every finding on the sheet: allocations overrun, settlements above budget, sub-item sums."""
     findings: list[Finding] = []
     findings += _allocation_findings(sheet)
+    budgets = sheet.budget_indexes()
     for index, project in enumerate(sheet.projects):
-        findings += _project_findings(sheet, project, (index, None))
+        findings += _project_findings(sheet, budgets, project, (index, None))
         if project.children:
             findings += _children_sum_findings(sheet, project, index)
         for child_index, child in enumerate(project.children):
-            findings += _project_findings(sheet, child, (index, child_index))
+            findings += _project_findings(sheet, budgets, child, (index, child_index))
     return findings
 
 
@@ -61,22 +62,24 @@ def _allocation_findings(sheet: Sheet) -> list[Finding]:
     return findings
 
 
-def _last_budget_amount(sheet: Sheet, project: Project) -> tuple[int, int] | None:
+def _last_budget_amount(budgets: tuple[int, ...], project: Project) -> tuple[int, int] | None:
     """(stage index, amount) of the latest budget stage that has an amount."""
-    for index in reversed(sheet.budget_indexes()):
+    for index in reversed(budgets):
         amount = project.amounts[index]
         if amount is not None:
             return index, amount
     return None
 
 
-def _project_findings(sheet: Sheet, project: Project, path: tuple[int, int | None]) -> list[Finding]:
+def _project_findings(
+    sheet: Sheet, budgets: tuple[int, ...], project: Project, path: tuple[int, int | None]
+) -> list[Finding]:
     findings: list[Finding] = []
     settlement_index = sheet.settlement_index()
     if settlement_index is None:
         return findings
     settled = project.amounts[settlement_index]
-    budget = _last_budget_amount(sheet, project)
+    budget = _last_budget_amount(budgets, project)
     if settled is not None and budget is not None and settled > budget[1]:
         budget_index, budget_amount = budget
         findings.append(

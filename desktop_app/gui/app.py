@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QLockFile, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -137,7 +137,9 @@ def run_gui(
     window = MainWindow(workspace, settings, icon)
     window.resize(*SCREENSHOT_SIZE)
     if screenshot is not None:
-        return _screenshot(app, window, screenshot, workspace)
+        code = _screenshot(app, window, screenshot, workspace)
+        _release(lock)
+        return code
     if exit_after_first_paint:
         watcher = FirstPaintWatcher(app)
         window.installEventFilter(watcher)
@@ -146,11 +148,15 @@ def run_gui(
         QTimer.singleShot(1500, lambda: _daily_backup(workspace))
     code = app.exec()
     workspace.close()
+    _release(lock)
+    return int(code)
+
+
+def _release(lock: QLockFile | None) -> None:
     if lock is not None:
         from desktop_app.gui.startup import release
 
         release(lock)
-    return int(code)
 
 
 class FirstPaintWatcher(QObject):

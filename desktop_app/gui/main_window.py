@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence, QPixmap
@@ -45,8 +46,10 @@ from desktop_app.domain.edits import (
 )
 from desktop_app.domain.layout import Column
 from desktop_app.exchange.errors import ExchangeError
-from desktop_app.gui.dialogs import SearchDialog, SettingsDialog, about_dialog
 from desktop_app.gui.panels import ProjectPanel, TotalsPanel
+
+if TYPE_CHECKING:
+    from desktop_app.gui.dialogs import SearchDialog
 from desktop_app.gui.sheet_editor import SheetEditor
 from desktop_app.gui.sheet_model import SheetTableModel
 from desktop_app.gui.sheet_view import SheetTableView
@@ -84,7 +87,7 @@ class MainWindow(QMainWindow):
         self.model.readonly = workspace.readonly
         self.model.edit_cells = self._edit_cells
         self.model.rename_group = self._rename_group
-        self._search_dialog: SearchDialog | None = None
+        self._search_dialog: SearchDialog | None = None  # built when first asked for
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(lambda: self.message_bar.hide())
@@ -535,6 +538,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{sheet.year_label} {sheet.ward}のシートを作成しました。", 6000)
 
     def open_search(self) -> None:
+        from desktop_app.gui.dialogs import SearchDialog
+
         if self._search_dialog is None:
             self._search_dialog = SearchDialog(
                 lambda text: search_projects(self.workspace.db, text), self._open_hit, self
@@ -642,12 +647,16 @@ class MainWindow(QMainWindow):
             self.open_selected()
 
     def open_settings(self) -> None:
+        from desktop_app.gui.dialogs import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec():
             save_settings(self.settings)
             self.statusBar().showMessage("設定を保存しました。", 4000)
 
     def show_about(self) -> None:
+        from desktop_app.gui.dialogs import about_dialog
+
         icon = self.icon.pixmap(96, 96) if self.icon is not None else QPixmap()
         about_dialog(icon, self.workspace.path, self).exec()
 

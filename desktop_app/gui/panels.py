@@ -214,6 +214,7 @@ class TotalsPanel(QWidget):
         self.findings.itemActivated.connect(self._jump)
         self.findings.itemClicked.connect(self._jump)
         self.findings_label = QLabel("チェック結果")
+        self._shown: tuple[object, ...] | None = None
         totals = QVBoxLayout()
         totals.addWidget(QLabel("経費区分ごとの合計（千円）"))
         totals.addWidget(self.table, 1)
@@ -226,6 +227,10 @@ class TotalsPanel(QWidget):
         layout.addLayout(checks, 4)
 
     def show_totals(self, sheet: Sheet | None, totals: SheetTotals | None, findings: list[Finding]) -> None:
+        shown = (sheet.id if sheet else None, totals, findings)
+        if shown == self._shown:
+            return  # an edit that moved no total and no finding: nothing here to redraw
+        self._shown = shown
         self.chart.set_totals(totals)
         self.table_model.clear()
         self.findings.clear()

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from desktop_app.domain import Finding, Project, Sheet, format_amount, format_rate, sheet_totals
+from desktop_app.domain import Finding, Project, Sheet, Stage, format_amount, format_rate, sheet_totals
 from desktop_app.domain.edits import CellInput, current_stage
 from desktop_app.domain.layout import EDITOR_COLUMNS, Column, expand_columns
 from desktop_app.domain.totals import SheetTotals
@@ -27,6 +27,14 @@ FINDING_BRUSH = QBrush(QColor("#fde2e2"))
 MUTED_TEXT = QBrush(QColor("#777777"))
 BOLD = QFont()
 BOLD.setBold(True)
+
+# Built once: data() and flags() run thousands of times per repaint.
+_BASE_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE_FLAGS = _BASE_FLAGS | Qt.ItemFlag.ItemIsEditable
+_CHECKABLE_FLAGS = _BASE_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
+_ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ALIGN_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_ALIGN_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 # Custom roles the view and the tests read.
 ROW_KIND_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -83,6 +91,7 @@ class SheetTableModel(QAbstractTableModel):
         self.columns: list[tuple[Column, int | None, str]] = []
         self.totals: SheetTotals | None = None
         self.readonly = False
+        self._current_stage: int | None = None
         self._findings: dict[tuple[int, int | None], list[str]] = {}
         # Set by the window: applies typed values; returns False when refused (message shown there).
         self.edit_cells: Callable[[list[CellInput], str], bool] = lambda inputs, what: False
@@ -104,10 +113,13 @@ class SheetTableModel(QAbstractTableModel):
         )
         if not same_shape:
             self.beginResetModel()
+        old_rows, old_totals, old_findings = self.rows, self.totals, self._findings
+        old_stages = self.sheet.stages if self.sheet is not None else ()
         self.sheet = sheet
         self.rows = new_rows
         self.columns = new_columns
         self.totals = sheet_totals(sheet) if sheet is not None else None
+        self._current_stage = current_stage(sheet) if sheet is not None else None
         self._findings = {}
         for finding in findings or []:
             if finding.project_path is None or sheet is None:
@@ -117,11 +129,32 @@ class SheetTableModel(QAbstractTableModel):
             if project.id is not None:
                 self._findings.setdefault((project.id, finding.stage), []).append(finding.message)
         if same_shape:
-            if self.rows and self.columns:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1))
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+            self._announce_changes(old_rows, old_totals, old_findings, old_stages)
         else:
             self.endResetModel()
+
+    def _announce_changes(
+        self,
+        old_rows: list[Row],
+        old_totals: SheetTotals | None,
+        old_findings: dict[tuple[int, int | None], list[str]],
+        old_stages: tuple[Stage, ...],
+    ) -> None:
+        """Tell the view which rows changed, so an edit repaints a few rows, not the whole table."""
+        last_column = len(self.columns) - 1
+        if self.sheet is None or last_column < 0:
+            return
+        if old_stages != self.sheet.stages or old_findings != self._findings:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, last_column))
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last_column)
+            return
+        # Same shape: row for row the same projects (by id), so comparing their values is enough.
+        for number, (old, new) in enumerate(zip(old_rows, self.rows, strict=True)):
+            changed = old.project != new.project
+            if new.kind in (RowKind.SUBTOTAL, RowKind.TOTAL):
+                changed = old_totals != self.totals
+            if changed:
+                self.dataChanged.emit(self.index(number, 0), self.index(number, last_column))
 
     def row_of_project(self, project_id: int) -> int | None:
         for number, row in enumerate(self.rows):
@@ -155,33 +188,32 @@ class SheetTableModel(QAbstractTableModel):
             if stage is not None and self.sheet.stages[stage].locked:
                 return f"{header}（確定）"
             return header
-        if role == Qt.ItemDataRole.FontRole and stage is not None and stage == current_stage(self.sheet):
+        if role == Qt.ItemDataRole.FontRole and stage is not None and stage == self._current_stage:
             return BOLD
         if role == Qt.ItemDataRole.ToolTipRole and stage is not None:
             if self.sheet.stages[stage].locked:
                 return f"{header}は確定済みです（変更できません）"
-            if stage == current_stage(self.sheet):
+            if stage == self._current_stage:
                 return f"{header}: いま入力中の段階です"
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid() or self.sheet is None:
             return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if self.readonly:
-            return base
+            return _BASE_FLAGS
         row, column, stage = self.cell_at(index.row(), index.column())
         if row.kind is RowKind.GROUP:
-            return base | Qt.ItemFlag.ItemIsEditable if index.column() == 0 else base
+            return _EDITABLE_FLAGS if index.column() == 0 else _BASE_FLAGS
         if row.project is None:
-            return base
+            return _BASE_FLAGS
         if column is Column.NEW:
-            return base | Qt.ItemFlag.ItemIsUserCheckable
+            return _CHECKABLE_FLAGS
         if column is Column.STAGES and stage is not None and (self.sheet.stages[stage].locked or row.project.children):
-            return base
+            return _BASE_FLAGS
         if column is Column.CATEGORY and row.kind is RowKind.CHILD:
-            return base
-        return base | Qt.ItemFlag.ItemIsEditable
+            return _BASE_FLAGS
+        return _EDITABLE_FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self.sheet is None:
@@ -228,7 +260,7 @@ class SheetTableModel(QAbstractTableModel):
                 return f"執行率 {format_rate(rate)}"
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.STAGES:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _ALIGN_RIGHT
         if role == Qt.ItemDataRole.FontRole:
             return BOLD
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -245,10 +277,10 @@ class SheetTableModel(QAbstractTableModel):
             return Qt.CheckState.Checked if project.new else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column is Column.STAGES:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                return _ALIGN_RIGHT
             if column in (Column.NO, Column.STATUS, Column.NEW):
-                return int(Qt.AlignmentFlag.AlignCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+                return _ALIGN_CENTER
+            return _ALIGN_LEFT
         if role == Qt.ItemDataRole.BackgroundRole:
             if column is Column.STAGES and project.id is not None and self._findings.get((project.id, stage)):
                 return FINDING_BRUSH
@@ -257,7 +289,7 @@ class SheetTableModel(QAbstractTableModel):
                     return LOCKED_BRUSH
                 if project.children:
                     return COMPUTED_BRUSH
-                if stage == current_stage(self.sheet):
+                if stage == self._current_stage:
                     return CURRENT_STAGE_BRUSH
             return None
         if role == Qt.ItemDataRole.ForegroundRole and project.status.value in ("cancelled", "postponed"):

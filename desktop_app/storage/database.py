@@ -7,13 +7,16 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from desktop_app.paths import data_path
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger("machizukuri.storage")
 
@@ -39,6 +42,39 @@ class DatabaseDamagedError(StorageError):
 
 class DatabaseTooNewError(StorageError):
     """The file was written by a newer version of the app."""
+
+
+class Database:
+    """An open database: its sqlite3 connection for reads, sqlite-utils for transactions and tables.
+
+    sqlite-utils brings click, dateutil and pluggy with it, and importing them takes longer than
+    the whole window takes to appear; so it is imported on first use (the first write, or just
+    after the window has painted, when gui/app.py warms it up).
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._utils: sqlite_utils.Database | None = None
+
+    @property
+    def utils(self) -> sqlite_utils.Database:
+        if self._utils is None:
+            import sqlite_utils
+
+            self._utils = sqlite_utils.Database(self.conn, execute_plugins=False, recursive_triggers=False)
+        return self._utils
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """One transaction (a savepoint when nested): committed on success, rolled back on error."""
+        with self.utils.atomic():
+            yield self
+
+    def table_names(self) -> list[str]:
+        return list(self.utils.table_names())
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 @dataclass(frozen=True)
@@ -94,19 +130,19 @@ def check_file(path: Path) -> None:
         raise DatabaseDamagedError(path, f"整合性検査で異常: {first}")
 
 
-def user_version(db: sqlite_utils.Database) -> int:
+def user_version(db: Database) -> int:
     return int(db.conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def connect(path: Path, *, readonly: bool = False) -> sqlite_utils.Database:
-    """A sqlite-utils handle with foreign keys on and explicit transactions (sqlite-utils' atomic())."""
+def connect(path: Path, *, readonly: bool = False) -> Database:
+    """A connection with foreign keys on and explicit transactions (sqlite-utils' atomic())."""
     if readonly:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     else:
         conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
-    return sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
+    return Database(conn)
 
 
 def open_database(
@@ -115,7 +151,7 @@ def open_database(
     readonly: bool = False,
     check: bool = True,
     before_migration: Callable[[Path, int], object] | None = None,
-) -> tuple[sqlite_utils.Database, bool]:
+) -> tuple[Database, bool]:
     """Open (creating when missing) and migrate the database; returns it and whether it is new.
 
     `before_migration(path, from_version)` runs before an existing database is migrated, so the
@@ -155,7 +191,7 @@ def open_database(
     return db, is_new
 
 
-def _migrate(db: sqlite_utils.Database, known: list[Migration], version: int) -> None:
+def _migrate(db: Database, known: list[Migration], version: int) -> None:
     for migration in known:
         if migration.version <= version:
             continue
@@ -174,7 +210,7 @@ def _statements(sql: str) -> list[str]:
     return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
 
 
-def _set_journal_mode(db: sqlite_utils.Database) -> None:
+def _set_journal_mode(db: Database) -> None:
     try:
         db.conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError as exc:

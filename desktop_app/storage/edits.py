@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-import sqlite_utils
-
 from desktop_app.domain import Project, Status, format_amount
 from desktop_app.domain.edits import (
     FIELD_LABELS,
@@ -21,7 +19,7 @@ from desktop_app.domain.edits import (
     SetProjectField,
     SetStageLocked,
 )
-from desktop_app.storage.database import StorageError, current_user
+from desktop_app.storage.database import Database, StorageError, current_user
 from desktop_app.storage.sheets import now_text
 
 _PROJECT_COLUMNS = {
@@ -65,7 +63,7 @@ def _shown(value: object) -> str | None:
     return str(value)
 
 
-def next_project_id(db: sqlite_utils.Database) -> int:
+def next_project_id(db: Database) -> int:
     """An id no project has, for a project an edit is about to insert."""
     row = db.conn.execute(
         "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'projects'), 0),"
@@ -74,9 +72,7 @@ def next_project_id(db: sqlite_utils.Database) -> int:
     return int(row[0])
 
 
-def apply_changes(
-    db: sqlite_utils.Database, sheet_id: int, changes: Sequence[Change], *, user: str | None = None
-) -> None:
+def apply_changes(db: Database, sheet_id: int, changes: Sequence[Change], *, user: str | None = None) -> None:
     """Apply one edit's changes in one transaction, writing a history row for each."""
     with db.atomic():
         history = _HistoryWriter(db.conn, sheet_id, user or current_user())

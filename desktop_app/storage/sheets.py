@@ -6,9 +6,8 @@ import datetime as dt
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-
-import sqlite_utils
+from dataclasses import dataclass
+from typing import Any
 
 from desktop_app.domain import (
     Category,
@@ -20,7 +19,7 @@ from desktop_app.domain import (
     ward_order,
     wareki_year,
 )
-from desktop_app.storage.database import StorageError, current_user
+from desktop_app.storage.database import Database, StorageError, current_user
 
 
 class SheetNotFoundError(StorageError):
@@ -65,7 +64,7 @@ def now_text() -> str:
 
 
 def record_history(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     sheet_id: int | None,
     field: str,
@@ -83,7 +82,7 @@ def record_history(
     )
 
 
-def history(db: sqlite_utils.Database, *, sheet_id: int, project_id: int | None = None) -> list[HistoryEntry]:
+def history(db: Database, *, sheet_id: int, project_id: int | None = None) -> list[HistoryEntry]:
     """A sheet's (or one project's) changes, newest first."""
     if project_id is None:
         rows = db.conn.execute("SELECT * FROM history WHERE sheet_id = ? ORDER BY id DESC", (sheet_id,))
@@ -92,7 +91,7 @@ def history(db: sqlite_utils.Database, *, sheet_id: int, project_id: int | None 
     return [HistoryEntry(*row) for row in rows]
 
 
-def list_sheets(db: sqlite_utils.Database) -> list[SheetSummary]:
+def list_sheets(db: Database) -> list[SheetSummary]:
     """Every sheet held, by year then the city's ward order, with totals per stage."""
     conn = db.conn
     stage_names: dict[int, list[str]] = defaultdict(list)
@@ -123,12 +122,12 @@ def list_sheets(db: sqlite_utils.Database) -> list[SheetSummary]:
     return summaries
 
 
-def find_sheet_id(db: sqlite_utils.Database, ward: str, fiscal_year: int) -> int | None:
+def find_sheet_id(db: Database, ward: str, fiscal_year: int) -> int | None:
     row = db.conn.execute("SELECT id FROM sheets WHERE ward = ? AND fiscal_year = ?", (ward, fiscal_year)).fetchone()
     return None if row is None else int(row[0])
 
 
-def load_sheet(db: sqlite_utils.Database, ward: str, fiscal_year: int) -> Sheet:
+def load_sheet(db: Database, ward: str, fiscal_year: int) -> Sheet:
     """The whole sheet of a ward and year, as domain objects carrying their row ids."""
     sheet_id = find_sheet_id(db, ward, fiscal_year)
     if sheet_id is None:
@@ -136,7 +135,7 @@ def load_sheet(db: sqlite_utils.Database, ward: str, fiscal_year: int) -> Sheet:
     return load_sheet_by_id(db, sheet_id)
 
 
-def load_sheet_by_id(db: sqlite_utils.Database, sheet_id: int) -> Sheet:
+def load_sheet_by_id(db: Database, sheet_id: int) -> Sheet:
     conn = db.conn
     row = conn.execute("SELECT ward, fiscal_year, title, vision, unit FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
     if row is None:
@@ -171,29 +170,17 @@ def load_sheet_by_id(db: sqlite_utils.Database, sheet_id: int) -> Sheet:
     ):
         if stage < width:
             amounts[project_id][stage] = value
-    children: dict[int, list[Project]] = defaultdict(list)
-    top_level: list[tuple[int, Project]] = []
-    for (
-        project_id,
-        parent_id,
-        no,
-        name,
-        description,
-        category_id,
-        group_id,
-        is_new,
-        status,
-        note,
-        section,
-        district,
-        notes_heading,
-    ) in conn.execute(
+    rows = conn.execute(
         "SELECT id, parent_id, no, name, description, category_id, group_id, is_new, status, note,"
         " section, district, notes_heading FROM projects WHERE sheet_id = ?"
-        " ORDER BY parent_id IS NOT NULL, position",
+        " ORDER BY parent_id IS NULL, position",
         (sheet_id,),
-    ):
-        project = Project(
+    ).fetchall()
+
+    def build(row: tuple[Any, ...], children: tuple[Project, ...]) -> Project:
+        (project_id, _, no, name, description, category_id, group_id, is_new, status, note, section, district,
+         notes_heading) = row  # fmt: skip
+        return Project(
             no=no,
             name=name,
             category=category_names[category_id],
@@ -203,18 +190,21 @@ def load_sheet_by_id(db: sqlite_utils.Database, sheet_id: int) -> Sheet:
             new=bool(is_new),
             status=Status(status),
             note=note,
+            children=children,
             section=section,
             district=district,
             notes_heading=notes_heading,
             id=project_id,
         )
-        if parent_id is None:
-            top_level.append((project_id, project))
+
+    # Sub-items come first in the query, so each parent is built once, with its sub-items.
+    children: dict[int, list[Project]] = defaultdict(list)
+    projects = []
+    for row in rows:
+        if row[1] is not None:
+            children[row[1]].append(build(row, ()))
         else:
-            children[parent_id].append(project)
-    projects = tuple(
-        replace(project, children=tuple(children.get(project_id, ()))) for project_id, project in top_level
-    )
+            projects.append(build(row, tuple(children.get(row[0], ()))))
     return Sheet(
         ward=ward,
         fiscal_year=fiscal_year,
@@ -224,13 +214,13 @@ def load_sheet_by_id(db: sqlite_utils.Database, sheet_id: int) -> Sheet:
         stages=stages,
         categories=tuple(categories),
         groups=tuple(groups),
-        projects=projects,
+        projects=tuple(projects),
         id=sheet_id,
     )
 
 
 def replace_sheets(
-    db: sqlite_utils.Database, sheets: Sequence[Sheet], *, source: str, user: str | None = None
+    db: Database, sheets: Sequence[Sheet], *, source: str, user: str | None = None
 ) -> list[tuple[Sheet, bool]]:
     """Store whole sheets in one transaction, replacing any held for the same ward and year.
 
@@ -254,7 +244,7 @@ def replace_sheets(
     return stored
 
 
-def insert_sheet(db: sqlite_utils.Database, sheet: Sheet, *, reason: str, user: str | None = None) -> Sheet:
+def insert_sheet(db: Database, sheet: Sheet, *, reason: str, user: str | None = None) -> Sheet:
     """Store a new sheet (refusing one that already exists for that ward and year)."""
     with db.atomic():
         if find_sheet_id(db, sheet.ward, sheet.fiscal_year) is not None:
@@ -264,7 +254,7 @@ def insert_sheet(db: sqlite_utils.Database, sheet: Sheet, *, reason: str, user: 
         return load_sheet_by_id(db, sheet_id)
 
 
-def _write_sheet(db: sqlite_utils.Database, sheet: Sheet, existing: int | None) -> int:
+def _write_sheet(db: Database, sheet: Sheet, existing: int | None) -> int:
     conn = db.conn
     if existing is None:
         cursor = conn.execute(
@@ -353,7 +343,7 @@ def _insert_project(
     return project_id
 
 
-def sheet_years(db: sqlite_utils.Database) -> list[int]:
+def sheet_years(db: Database) -> list[int]:
     """The fiscal years that have at least one sheet, oldest first."""
     return [int(row[0]) for row in db.conn.execute("SELECT DISTINCT fiscal_year FROM sheets ORDER BY 1")]
 
@@ -375,7 +365,7 @@ class SearchHit:
 SEARCH_LIMIT = 500
 
 
-def search_projects(db: sqlite_utils.Database, text: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+def search_projects(db: Database, text: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
     """Projects of every year and ward whose name, description or note contains every word of `text`."""
     words = [word for word in text.replace("　", " ").split() if word]
     if not words:
