@@ -44,8 +44,8 @@ done_step() {
 ALL_START=$(now_ms)
 
 [[ -x "$PY" ]] || fail "no Python at '$PY' (give a venv's python as the argument or in BUNDLE_PYTHON)"
-VERSION=$("$PY" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])') ||
-    fail "could not read the version from pyproject.toml"
+VERSION=$("$PY" -c 'import desktop_app; print(desktop_app.__version__)') ||
+    fail "could not read the version from desktop_app/__init__.py"
 
 begin "PyInstaller present"
 if ! "$PY" -c 'import PyInstaller' 2>/dev/null; then

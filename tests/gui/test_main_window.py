@@ -255,3 +255,39 @@ def test_copy_puts_tab_separated_text_on_the_clipboard(qtbot: QtBot, window: Mai
     window.view.copy_selection()
     text = QGuiApplication.clipboard().text()
     assert text.splitlines()[0] == "347\t80"
+
+
+def test_tab_moves_right_and_f2_edits_the_current_cell(qtbot: QtBot, window: MainWindow) -> None:
+    start = cell(window, "東区民文化スポーツ交流事業", Column.STAGES, 0)
+    window.view.setCurrentIndex(start)
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
+    assert window.view.currentIndex().column() == start.column() + 1
+    qtbot.keyClick(window.view, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    assert editor.text() == "80"  # F2 keeps the value for correcting, as Excel does
+    editor.selectAll()
+    qtbot.keyClicks(editor, "75")
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)  # Tab commits and goes right
+    QApplication.processEvents()
+    assert next(p for p in stored(window).projects if p.name == "東区民文化スポーツ交流事業").amounts[1] == 75
+    assert window.view.currentIndex().column() == start.column() + 2
+
+
+def test_restore_from_backup_in_the_window(qtbot: QtBot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app import operations
+    from desktop_app.gui.dialogs import RestoreDialog
+
+    made = operations.backup_now(window.workspace)
+    window.view.setCurrentIndex(cell(window, "東区民文化スポーツ交流事業", Column.NAME))
+    window.delete_action.trigger()
+    assert all(p.name != "東区民文化スポーツ交流事業" for p in stored(window).projects)
+    monkeypatch.setattr(RestoreDialog, "choose", lambda self: next(b for b in self.backups if b.path == made))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    window.restore_action.trigger()
+    assert any(p.name == "東区民文化スポーツ交流事業" for p in stored(window).projects)
+    assert any(p.name == "東区民文化スポーツ交流事業" for p in window.editor.sheet.projects)  # type: ignore[union-attr]
+    assert not window.undo_action.isEnabled()  # the undo steps described rows that no longer exist
