@@ -169,10 +169,15 @@ class _Measure:
         # From the middle of a line to its baseline, so text sits centred in its cell.
         self.centre_drop = (ascent + descent) / 2000
         self._tokens: dict[str, list[tuple[str, float]]] = {}
+        # Fitting a page tries a dozen sizes over the same texts: each text is measured once.
+        self._units: dict[str, float] = {}
 
     def units(self, text: str) -> float:
-        widths, default = self.widths, self.default
-        return sum(widths.get(ord(char), default) for char in text)
+        found = self._units.get(text)
+        if found is None:
+            widths, default = self.widths, self.default
+            found = self._units[text] = sum(widths.get(ord(char), default) for char in text)
+        return found
 
     def tokens(self, text: str) -> list[tuple[str, float]]:
         found = self._tokens.get(text)
@@ -189,11 +194,10 @@ class _Measure:
         return lines
 
     def _wrap_paragraph(self, text: str, limit: float) -> list[str]:
-        tokens = self.tokens(text)
         limit += 0.5  # a column made exactly as wide as its text must not wrap it by a rounding error
-        if sum(width for _, width in tokens) <= limit:
+        if self.units(text) <= limit:
             return [text.strip()] if text.strip() else [""]
-        tokens = list(tokens)
+        tokens = list(self.tokens(text))
         lines: list[str] = []
         start, count = 0, len(tokens)
         while start < count:
@@ -426,6 +430,11 @@ def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
     column_width = (inner - (rung.columns - 1) * COLUMN_GAP) / rung.columns
     widths = _column_widths(content, column_width, size, pad_x)
     if widths is None:
+        return None
+
+    # Every row takes at least one line: when even that cannot fit, skip measuring the rows at all.
+    row_count = sum(len(table.rows) for table in content.tables)
+    if row_count * (leading + 2 * pad_y) > flow_height * rung.columns:
         return None
 
     shortened = False
