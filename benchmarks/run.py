@@ -212,8 +212,8 @@ def measure_libreoffice(work: Path, repeats: int) -> list[Result]:
         sys.executable, "-m", "desktop_app", "--db", str(db), "export", "pdf", "--ward", "東区", "--year", "2031",
         "-o", str(work / "ours.pdf"), "--force",
     ]  # fmt: skip
-    theirs = _median(lambda: _wall(convert, env), max(3, repeats // 2))
-    ours = _median(lambda: _wall(ours_command, env), max(3, repeats // 2))
+    theirs = _median(lambda: _wall(convert, env), repeats)
+    ours = _median(lambda: _wall(ours_command, env), repeats)
     return [
         Result("LibreOffice: xlsx→PDF（200事業）", theirs, 0, "s", note="参考"),
         Result("本アプリ: export pdf（同じシート、プロセス全体）", ours, 0, "s", note="参考"),
@@ -267,6 +267,18 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+_START, _END = "<!-- results: written by benchmarks/run.py -->", "<!-- /results -->"
+
+
+def _with_results(document: str, measured: str) -> str:
+    """RESULTS.md with the measured table replaced and everything written by hand kept."""
+    block = f"{_START}\n{measured}{_END}"
+    if _START in document and _END in document:
+        before, rest = document.split(_START, 1)
+        return before + block + rest.split(_END, 1)[1]
+    return f"# Benchmark results\n\n{block}\n"
+
+
 def machine() -> str:
     from PySide6 import __version__ as pyside
 
@@ -304,12 +316,13 @@ def main() -> None:
     print(report)
     print(f"\n{machine()}")
     if args.write_results:
-        RESULTS.write_text(
-            f"# Benchmark results\n\nMeasured {dt.date.today().isoformat()} with `python benchmarks/run.py "
-            f"--repeats {args.repeats} --write-results` on {machine()}. Medians of {args.repeats} runs after a "
-            "warm-up; the large database is 30 years × 6 sheets × 200 projects.\n\n" + report + "\n",
-            encoding="utf-8",
+        measured = (
+            f"Measured {dt.date.today().isoformat()} with `python benchmarks/run.py --repeats {args.repeats} "
+            f"--write-results` on {machine()}. Medians of {args.repeats} runs after a warm-up; the large "
+            "database is 30 years × 6 sheets × 200 projects.\n\n" + report + "\n"
         )
+        previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        RESULTS.write_text(_with_results(previous, measured), encoding="utf-8")
         print(f"written to {RESULTS}")
 
 
