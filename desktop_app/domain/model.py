@@ -268,9 +268,10 @@ def new_sheet(
     )
 
 
-def next_year_sheet(previous: Sheet) -> Sheet:
-    """Next fiscal year's sheet: the same groups, projects and categories, amounts empty, all 予定."""
-    year = previous.fiscal_year + 1
+def next_year_sheet(previous: Sheet, fiscal_year: int | None = None) -> Sheet:
+    """A later year's sheet (the next by default) from this one: the same groups, projects and
+    categories, amounts empty, every status 予定."""
+    year = previous.fiscal_year + 1 if fiscal_year is None else fiscal_year
     width = len(previous.stages)
 
     def fresh(project: Project) -> Project:

@@ -364,8 +364,11 @@ class MainWindow(QMainWindow):
         if sheet is None:
             year, ward = self.selected_year(), self.selected_ward()
             self.empty_label.setText(f"{wareki_year(year)} {ward}のシートはまだありません。")
-            previous = find_sheet_id(self.workspace.db, ward, year - 1)
-            self.from_last_year_button.setEnabled(previous is not None and not self.workspace.readonly)
+            source = self._latest_year_before(ward, year)
+            self.from_last_year_button.setText(
+                f"{wareki_year(source)}のシートから作成" if source is not None else "前年度のシートから作成"
+            )
+            self.from_last_year_button.setEnabled(source is not None and not self.workspace.readonly)
             self.blank_button.setEnabled(not self.workspace.readonly)
             self.totals_panel.show_totals(None, None, [])
             self.project_panel.show_project(None, [], readonly=True)
@@ -511,14 +514,23 @@ class MainWindow(QMainWindow):
             return
         self._create_sheet(next_year_sheet(sheet), f"{sheet.year_label}から作成")
 
+    def _latest_year_before(self, ward: str, year: int) -> int | None:
+        """The most recent earlier year that has a sheet for this ward (years may be skipped)."""
+        earlier = [y for y in sheet_years(self.workspace.db) if y < year and find_sheet_id(self.workspace.db, ward, y)]
+        return max(earlier) if earlier else None
+
     def create_from_last_year(self) -> None:
         ward, year = self.selected_ward(), self.selected_year()
+        source = self._latest_year_before(ward, year)
+        if source is None:
+            self.show_problem(f"{ward}の{wareki_year(year)}より前のシートがありません。")
+            return
         try:
-            previous = load_sheet(self.workspace.db, ward, year - 1)
+            previous = load_sheet(self.workspace.db, ward, source)
         except StorageError as exc:
             self.show_problem(str(exc))
             return
-        self._create_sheet(next_year_sheet(previous), f"{previous.year_label}から作成")
+        self._create_sheet(next_year_sheet(previous, year), f"{previous.year_label}から作成")
 
     def create_blank_sheet(self) -> None:
         sheet = new_sheet(self.selected_ward(), self.selected_year())

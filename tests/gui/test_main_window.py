@@ -291,3 +291,15 @@ def test_restore_from_backup_in_the_window(qtbot: QtBot, window: MainWindow, mon
     assert any(p.name == "東区民文化スポーツ交流事業" for p in stored(window).projects)
     assert any(p.name == "東区民文化スポーツ交流事業" for p in window.editor.sheet.projects)  # type: ignore[union-attr]
     assert not window.undo_action.isEnabled()  # the undo steps described rows that no longer exist
+
+
+def test_an_empty_year_is_created_from_the_latest_earlier_sheet(qtbot: QtBot, window: MainWindow) -> None:
+    window.open_sheet("北区", 2026)
+    assert window.pages.currentIndex() == 1
+    assert "令和8年度 北区のシートはまだありません" in window.empty_label.text()
+    assert window.from_last_year_button.text() == "令和2年度のシートから作成"
+    window.from_last_year_button.click()
+    created = stored(window, "北区", 2026)
+    assert created.title == "令和8年度 北区まちづくりの取組"
+    assert [p.name for p in created.projects] == [p.name for p in stored(window, "北区", 2020).projects]
+    assert window.pages.currentIndex() == 0
