@@ -75,3 +75,17 @@ def test_uncaught_error_shows_a_dialog_and_goes_to_the_log(qtbot: QtBot, monkeyp
     for handler in logging.getLogger("machizukuri").handlers:
         handler.flush()
     assert "ZeroDivisionError: division by zero in a test" in log_file().read_text(encoding="utf-8")
+
+
+def test_a_database_on_a_network_share_is_warned_about_once(
+    db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.gui import startup
+
+    monkeypatch.setattr(startup, "is_network_path", lambda path: True)
+    for expected in (1, 0):
+        opened = open_database_for_window(db_path, ask=False)
+        assert opened is not None
+        opened[0].close()
+        release(opened[1])  # type: ignore[arg-type]
+        assert capsys.readouterr().err.count("ネットワーク上にあります") == expected
