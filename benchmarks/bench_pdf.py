@@ -10,13 +10,11 @@ import json
 import statistics
 import subprocess
 import sys
-import time
-import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import median_seconds, print_rows
 from benchmarks.synthetic import synthetic_sheet
 from desktop_app.domain import Sheet
 
@@ -48,15 +46,6 @@ def _higashi() -> Sheet:
     return next(sheet for sheet in operations.sample_sheets() if sheet.ward == "東区")
 
 
-def _median_seconds(action: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def _fresh_process(repeats: int) -> dict[str, float]:
     runs = []
     for _ in range(repeats):
@@ -80,8 +69,8 @@ def measure(repeats: int = 5) -> list[tuple[str, float, float]]:
     render_pdf(higashi)  # the font is registered once per process; the in-process figures exclude it
     first = _fresh_process(repeats)
     return [
-        ("PDF 200事業の合成シート (A3)", _median_seconds(lambda: render_pdf(large), repeats), GOAL_SECONDS),
-        ("PDF 東区サンプル (A4)", _median_seconds(lambda: render_pdf(higashi), repeats), GOAL_SECONDS),
+        ("PDF 200事業の合成シート (A3)", median_seconds(lambda: render_pdf(large), repeats), GOAL_SECONDS),
+        ("PDF 東区サンプル (A4)", median_seconds(lambda: render_pdf(higashi), repeats), GOAL_SECONDS),
         ("初回PDF 新しいプロセス: 合計", first["total"], GOAL_SECONDS),
         ("  うち reportlab の読み込み", first["import"], GOAL_SECONDS),
         ("  うち フォント登録 (6 MB TTF)", first["font"], GOAL_SECONDS),
@@ -92,18 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    rows = measure(args.repeats)
-    width = max(_display_width(what) for what, _, _ in rows)
-    print(f"{'what':<{width}}  {'median':>9}  {'goal':>7}")
-    for what, seconds, goal in rows:
-        verdict = "ok" if seconds <= goal else "SLOW"
-        padding = " " * (width - _display_width(what))
-        print(f"{what}{padding}  {seconds:8.3f}s  {goal:6.2f}s  {verdict}")
-
-
-def _display_width(text: str) -> int:
-    """Columns the text takes in a terminal, where Japanese characters are two wide."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    print_rows(measure(args.repeats))
 
 
 if __name__ == "__main__":

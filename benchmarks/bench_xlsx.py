@@ -6,15 +6,12 @@ python benchmarks/bench_xlsx.py [--repeats 5]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import median_seconds, print_rows
 from benchmarks.synthetic import synthetic_sheet
 from desktop_app.domain import WARDS
 
@@ -22,16 +19,6 @@ EXPORT_GOAL_SECONDS = 0.5
 CONSOLIDATION_GOAL_SECONDS = 2.0
 # Not a stated goal: importing is done far less often than exporting, held to the same bar.
 IMPORT_GOAL_SECONDS = 0.5
-
-
-def _median_seconds(action: Callable[[], object], repeats: int) -> float:
-    action()  # warm-up: first-call costs (imports, caches) are not what is measured here
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def measure(repeats: int = 5) -> list[tuple[str, float, float]]:
@@ -44,15 +31,15 @@ def measure(repeats: int = 5) -> list[tuple[str, float, float]]:
     year = [synthetic_sheet(ward.name, 2020, projects=200) for ward in WARDS]
     exported = render_xlsx(large)
     return [
-        ("xlsx 出力 200事業の合成シート", _median_seconds(lambda: render_xlsx(large), repeats), EXPORT_GOAL_SECONDS),
+        ("xlsx 出力 200事業の合成シート", median_seconds(lambda: render_xlsx(large), repeats), EXPORT_GOAL_SECONDS),
         (
             "全区集計 6シート×200事業",
-            _median_seconds(lambda: build_consolidated_workbook(year, 2020, problems=[]), repeats),
+            median_seconds(lambda: build_consolidated_workbook(year, 2020, problems=[]), repeats),
             CONSOLIDATION_GOAL_SECONDS,
         ),
         (
             "xlsx 取り込み 200事業の合成シート",
-            _median_seconds(lambda: read_xlsx(exported, "bench.xlsx"), repeats),
+            median_seconds(lambda: read_xlsx(exported, "bench.xlsx"), repeats),
             IMPORT_GOAL_SECONDS,
         ),
     ]
@@ -62,18 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    rows = measure(args.repeats)
-    width = max(_display_width(what) for what, _, _ in rows)
-    print(f"{'what':<{width}}  {'median':>9}  {'goal':>7}")
-    for what, seconds, goal in rows:
-        verdict = "ok" if seconds <= goal else "SLOW"
-        padding = " " * (width - _display_width(what))
-        print(f"{what}{padding}  {seconds:8.3f}s  {goal:6.2f}s  {verdict}")
-
-
-def _display_width(text: str) -> int:
-    """Columns the text takes in a terminal, where Japanese characters are two wide."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    print_rows(measure(args.repeats))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import display_width  # noqa: E402
 from benchmarks.make_large_db import DEFAULT_PATH, build  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -221,10 +221,6 @@ def measure_libreoffice(work: Path, repeats: int) -> list[Result]:
     ]
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _format(value: float, unit: str) -> str:
     if unit == "s":
         return f"{value:.3f} s"
@@ -259,11 +255,13 @@ def table(results: list[Result]) -> str:
             else _format(result.value, result.unit)
         )
         rows.append((result.what, value, _goal(result), verdict))
-    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(4)]
-    lines = ["| " + " | ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(header)) + " |"]
+    widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(4)]
+    lines = ["| " + " | ".join(cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(header)) + " |"]
     lines.append("| " + " | ".join("-" * widths[i] for i in range(4)) + " |")
     for row in rows:
-        lines.append("| " + " | ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)) + " |")
+        lines.append(
+            "| " + " | ".join(cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)) + " |"
+        )
     return "\n".join(lines)
 
 

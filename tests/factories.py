@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
+from pathlib import Path
+
 from desktop_app.domain import Category, Group, Project, Sheet, Status, default_title
 
 MACHI = "まちづくり推進経費"
@@ -64,3 +68,16 @@ def small_sheet(ward: str = "東区", fiscal_year: int = 2020) -> Sheet:
             project("1", "地域防災力強化経費", (1380, 2004, 2004, 1857), category=FUKKO, new=True),
         ),
     )
+
+
+def database_digest(path: Path) -> str:
+    """A digest of every row of every table, to prove a refused command changed nothing."""
+    conn = sqlite3.connect(path)
+    try:
+        digest = hashlib.sha256()
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+            for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
+                digest.update(repr(row).encode())
+        return digest.hexdigest()
+    finally:
+        conn.close()

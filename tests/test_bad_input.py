@@ -6,10 +6,8 @@ traceback and nothing written to the database.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import sqlite3
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +24,7 @@ from desktop_app.exchange.errors import ExchangeError
 from desktop_app.exchange.files import safe_file_name
 from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes, sheet_to_data
 from desktop_app.storage import load_sheet
-from tests.factories import small_sheet
+from tests.factories import database_digest, small_sheet
 
 # ---------------------------------------------------------------- amounts typed into the table
 
@@ -170,16 +168,6 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
 ]
 
 
-def _state(path: Path) -> str:
-    conn = sqlite3.connect(path)
-    digest = hashlib.sha256()
-    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
-        for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
-            digest.update(repr(row).encode())
-    conn.close()
-    return digest.hexdigest()
-
-
 def test_there_are_at_least_25_bad_inputs() -> None:
     assert len(TYPED_AMOUNTS) + len(BAD_FILES) >= 25
 
@@ -192,7 +180,7 @@ def test_bad_files_are_refused_and_nothing_is_written(
     good.write_text(dump_sheet(small_sheet("中央区", 2021)), encoding="utf-8")
     bad = tmp_path / name
     bad.write_bytes(raw)
-    before = _state(workspace.path)
+    before = database_digest(workspace.path)
     backups_before = (
         sorted((workspace.path.parent / "backups").glob("*")) if (workspace.path.parent / "backups").exists() else []
     )
@@ -202,7 +190,7 @@ def test_bad_files_are_refused_and_nothing_is_written(
     assert message.startswith(f"{name}: "), message
     assert expected in message, message
     assert "\n" not in message and "Traceback" not in message
-    assert _state(workspace.path) == before
+    assert database_digest(workspace.path) == before
     after = (
         sorted((workspace.path.parent / "backups").glob("*")) if (workspace.path.parent / "backups").exists() else []
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import pytest
 
 from desktop_app.cli import main
 from desktop_app.exchange.json_format import dump_sheet
-from tests.factories import small_sheet
+from tests.factories import database_digest, small_sheet
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -22,19 +21,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def _db_state(path: Path) -> str:
-    """A digest of every row of every table, to prove a refused command changed nothing."""
-    import sqlite3
-
-    conn = sqlite3.connect(path)
-    digest = hashlib.sha256()
-    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
-        for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
-            digest.update(repr(row).encode())
-    conn.close()
-    return digest.hexdigest()
 
 
 def test_list_shows_every_ward_of_the_sample_with_totals(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
@@ -108,7 +94,7 @@ def test_bad_import_changes_nothing_and_says_where(
     capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
 ) -> None:
     run(capsys, "--db", str(db_path), "list")
-    before = _db_state(db_path)
+    before = database_digest(db_path)
     good = tmp_path / "good.json"
     good.write_text(dump_sheet(small_sheet("西区", 2021)), encoding="utf-8")
     data = json.loads(dump_sheet(small_sheet("南区", 2021)))
@@ -122,7 +108,7 @@ def test_bad_import_changes_nothing_and_says_where(
         err.strip()
         == "bad.json: 事業 №1「地域防災力強化経費」の9月補正後（amounts[1]）: 「-20」はマイナスの金額です（0以上で入力してください）。"
     )
-    assert _db_state(db_path) == before
+    assert database_digest(db_path) == before
 
 
 @pytest.mark.parametrize(

@@ -148,9 +148,9 @@ def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems
         _box(put_text(ws, row, 1, ward), font, STYLES.left)
         _box(put_text(ws, row, 2, label), font, STYLES.left)
         for index, amount in enumerate(_fit(amounts, width)):
-            _amount(ws, row, 3 + index, amount, font)
-        _amount(ws, row, allocation_column, allocation, font)
-        _rate(ws, row, rate_column, rate, font)
+            _number(ws, row, 3 + index, amount, AMOUNT_FORMAT, font)
+        _number(ws, row, allocation_column, allocation, AMOUNT_FORMAT, font)
+        _number(ws, row, rate_column, rate, RATE_FORMAT, font)
         if bold:
             for column in range(1, last_column + 1):
                 ws.cell(row=row, column=column).fill = STYLES.total_fill
@@ -230,25 +230,15 @@ def _box(cell: Cell, font: Font, alignment: Alignment) -> None:
     cell.border = STYLES.border
 
 
-def _amount(ws: Worksheet, row: int, column: int, amount: int | None, font: Font) -> None:
+def _number(ws: Worksheet, row: int, column: int, value: float | None, number_format: str, font: Font) -> None:
+    """An amount or a rate, right-aligned in its format; ― centred when there is none."""
     cell = ws.cell(row=row, column=column)
-    if amount is None:
+    if value is None:
         put_text(ws, row, column, NULL_TEXT)
         _box(cell, font, STYLES.plain_center)
     else:
-        cell.value = amount
-        cell.number_format = AMOUNT_FORMAT
-        _box(cell, font, STYLES.right)
-
-
-def _rate(ws: Worksheet, row: int, column: int, rate: float | None, font: Font) -> None:
-    cell = ws.cell(row=row, column=column)
-    if rate is None:
-        put_text(ws, row, column, NULL_TEXT)
-        _box(cell, font, STYLES.plain_center)
-    else:
-        cell.value = rate
-        cell.number_format = RATE_FORMAT
+        cell.value = value
+        cell.number_format = number_format
         _box(cell, font, STYLES.right)
 
 

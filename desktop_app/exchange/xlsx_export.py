@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from desktop_app import APP_NAME
 from desktop_app.domain import Sheet, sheet_totals, wareki_year
 from desktop_app.domain.layout import (
     CITY_COLUMNS,
@@ -39,10 +40,10 @@ from desktop_app.domain.layout import (
     sheet_heading,
     sheet_notes,
 )
+from desktop_app.domain.money import NULL_MARK
 from desktop_app.exchange.errors import ExchangeError
 from desktop_app.exchange.json_format import dump_sheet
 
-APP_NAME: Final = "まちづくり推進経費 管理"
 DATA_SHEET: Final = "_machizukuri"
 DATA_FORMAT: Final = "machizukuri-xlsx/1"
 # Marks the hidden key column in each header row (the last such cell: a stage could bear this name).
@@ -57,7 +58,7 @@ GROUP_KEY_PREFIX: Final = "G"
 PROJECT_KEY_PREFIX: Final = "P"
 NOTE_KEY_PREFIX: Final = "NP"
 CHILD_INDENT: Final = 2
-NULL_TEXT: Final = "―"
+NULL_TEXT: Final = NULL_MARK
 AMOUNT_FORMAT: Final = "#,##0"
 FONT_NAME: Final = "游ゴシック"
 # Excel refuses longer cell text; openpyxl would cut it silently.
