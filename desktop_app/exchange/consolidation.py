@@ -158,8 +158,11 @@ def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems
 
     city_categories: dict[str, list[tuple[Amounts, int | None]]] = {}
     ward_totals: list[tuple[str, Amounts]] = []
+    ward_allocations: list[int] = []
     for sheet in sheets:
         totals = sheet_totals(sheet)
+        if totals.allocation is not None:
+            ward_allocations.append(totals.allocation)
         for category in totals.categories:
             amounts = _fit(category.amounts, width)
             rate = execution_rate(amounts, budget_index, settlement_index)
@@ -187,12 +190,11 @@ def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems
             bold=False,
         )
     city = tuple(sum_amounts([amounts[i] for _, amounts in ward_totals]) for i in range(width))
-    city_allocations = [t.allocation for t in (sheet_totals(s) for s in sheets) if t.allocation is not None]
     line(
         CITY_LABEL,
         CITY_TOTAL_LABEL,
         city,
-        sum(city_allocations) if city_allocations else None,
+        sum(ward_allocations) if ward_allocations else None,
         execution_rate(city, budget_index, settlement_index),
         bold=True,
     )

@@ -10,7 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from desktop_app.domain.edits import CellInput, EditError, plan_cells
+from desktop_app.domain.edits import CellInput, EditError
 from desktop_app.domain.layout import Column
 from desktop_app.gui.delegates import SheetDelegate
 from desktop_app.gui.sheet_model import RowKind, SheetTableModel
@@ -217,8 +217,6 @@ class SheetTableView(QTableView):
             row, column, stage = model.cell_at(row_number, column_number)
             assert row.project is not None and row.project.id is not None
             inputs.append(CellInput(row.project.id, column, stage, value))
-        # Check every cell now, so the message names the first bad one and nothing is stored.
-        plan_cells(model.sheet, inputs, "貼り付け")
         return inputs
 
     def clear_selection(self) -> None:
