@@ -22,6 +22,7 @@ from desktop_app.domain import (
 )
 from desktop_app.exchange.errors import ExchangeError
 from desktop_app.exchange.files import OverwriteRefusedError
+from desktop_app.messages import shown
 from desktop_app.storage import StorageError, list_sheets
 
 log = logging.getLogger("machizukuri.cli")
@@ -50,7 +51,7 @@ class _JapaneseParser(argparse.ArgumentParser):
                 message = pattern.sub(replacement, message)
                 break
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: 使い方の誤り: {message}\n")
+        self.exit(2, f"{self.prog}: 使い方の誤り: {shown(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,9 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("format", choices=("json", "xlsx", "pdf", "eml"), metavar="FORMAT")
     exp.add_argument("--ward", required=True, help="区（例: 東区）")
     exp.add_argument("--year", required=True, help="年度（例: 2020、R2、令和2年度）")
-    exp.add_argument(
-        "-o", "--output", type=Path, required=True, metavar="OUT", help="書き出すファイル（json は - で標準出力）"
-    )
+    # Kept as text: Path("") would silently become the current folder.
+    exp.add_argument("-o", "--output", required=True, metavar="OUT", help="書き出すファイル（json は - で標準出力）")
     exp.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
     exp.add_argument(
         "--paper", choices=("auto", "a4", "a3"), default="auto", help="PDFの用紙（既定: A4、収まらなければA3）"
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     con = commands.add_parser("consolidate", help="一年度の全区を一つのExcelにまとめる")
     con.add_argument("--year", required=True, help="年度（例: 2020）")
-    con.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx")
+    con.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
     con.add_argument(
         "--from-files",
         type=Path,
@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="保存されているシートと段階ごとの合計を表示する")
 
     bak = commands.add_parser("backup", help="データベースの一貫したコピーを作る")
-    bak.add_argument("-o", "--output", type=Path, metavar="FILE", help="コピー先（既定: バックアップフォルダ）")
+    bak.add_argument("-o", "--output", metavar="FILE", help="コピー先（既定: バックアップフォルダ）")
     bak.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
     return parser
 
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(command, args)
     except OverwriteRefusedError as exc:
-        _say(f"「{exc.path}」はすでにあります。上書きする場合は --force を付けてください。")
+        _say(f"「{shown(exc.path)}」はすでにあります。上書きする場合は --force を付けてください。")
     except USER_ERRORS as exc:
         _say(str(exc))
     except KeyboardInterrupt:
@@ -138,11 +138,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr)
+    # One line whatever the message echoes (a file name or --ward holding a newline): a second
+    # line could pass for a traceback or for the command's own output.
+    print(shown(message), file=sys.stderr)
 
 
 def _out(text: str) -> None:
     sys.stdout.write(text)
+
+
+def _out_bytes(data: bytes) -> None:
+    """Data for a pipe (`export json -o -`): the file's exact UTF-8 bytes, whatever the console's code page."""
+    sys.stdout.flush()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a replaced stdout without bytes underneath (an embedding host): text is all it takes
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        stream.write(data)
+        stream.flush()
 
 
 def _run(command: str, args: argparse.Namespace) -> int:
@@ -155,28 +168,32 @@ def _run(command: str, args: argparse.Namespace) -> int:
             for outcome in outcomes:
                 verb = "置き換えました" if outcome.replaced else "取り込みました"
                 sheet = outcome.sheet
-                _out(f"{sheet.year_label} {sheet.ward}（{len(sheet.projects)}事業）を{verb}: {outcome.source}\n")
+                _out(f"{sheet.year_label} {sheet.ward}（{len(sheet.projects)}事業）を{verb}: {shown(outcome.source)}\n")
         elif command == "export":
             sheet = operations.find_sheet(workspace, args.ward, args.year)
-            if args.format == "json" and str(args.output) == "-":
-                _out(operations.render_sheet(sheet, "json").decode("utf-8"))
+            if args.output == "-":
+                if args.format != "json":
+                    raise ExchangeError(
+                        f"標準出力（-o -）に書き出せるのは json だけです（{args.format} はファイル名を指定してください）。"
+                    )
+                _out_bytes(operations.render_sheet(sheet, "json"))
             else:
                 result = operations.export_sheet(
                     sheet, args.format, args.output, overwrite=args.force, options={"paper": args.paper}
                 )
                 if result.message:
                     _say(f"注意: {result.message}")
-                _out(f"{result.path} に書き出しました。\n")
+                _out(f"{shown(result.path)} に書き出しました。\n")
         elif command == "consolidate":
             consolidated = operations.consolidate(
                 workspace, args.year, args.output, from_files=args.from_files, overwrite=args.force
             )
             for problem in consolidated.problems:
                 _say(f"注意: {problem}")
-            _out(f"{consolidated.path} に{consolidated.sheets}区のシートをまとめて書き出しました。\n")
+            _out(f"{shown(consolidated.path)} に{consolidated.sheets}区のシートをまとめて書き出しました。\n")
         elif command == "backup":
             written = operations.backup_now(workspace, args.output, overwrite=args.force)
-            _out(f"{written} にバックアップしました。\n")
+            _out(f"{shown(written)} にバックアップしました。\n")
     finally:
         workspace.close()
     return 0

@@ -7,13 +7,21 @@ lower, so a test of the CLI is a test of what the window does.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.domain import Sheet, find_ward, parse_fiscal_year, wareki_short, wareki_year
 from desktop_app.exchange.errors import ExchangeError, ImportFileError
-from desktop_app.exchange.files import OverwriteRefusedError, safe_file_name, write_atomically
+from desktop_app.exchange.files import (
+    check_target,
+    output_path,
+    safe_file_name,
+    temporary_in,
+    write_atomically,
+    write_problem,
+)
 from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes
 from desktop_app.paths import backup_dir_for, data_path, default_db_path
 from desktop_app.storage import (
@@ -43,7 +51,41 @@ class Workspace:
     created: bool = False
 
     def close(self) -> None:
+        _open_workspaces.discard(self)
         self.db.close()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+# Every database this process has open: no export, wherever it is started from, may write onto one.
+_open_workspaces: set[Workspace] = set()
+
+# The files SQLite and the window keep beside a database (journal, WAL, shared memory, the lock).
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal", ".lock", ".lock.owner")
+
+
+def protected_paths(workspace: Workspace) -> tuple[list[Path], list[Path]]:
+    """The files (the database and its companions) and folders (backups) no output may replace."""
+    files = [workspace.path, *(workspace.path.with_name(workspace.path.name + s) for s in COMPANION_SUFFIXES)]
+    return files, [backup_dir_for(workspace.path)]
+
+
+def _check_output(target: Path, *, extensions: tuple[str, ...], what: str, overwrite: bool) -> None:
+    files: list[Path] = []
+    folders: list[Path] = []
+    for workspace in list(_open_workspaces):
+        more_files, more_folders = protected_paths(workspace)
+        files += more_files
+        folders += more_folders
+    check_target(
+        target,
+        extensions=extensions,
+        what=what,
+        overwrite=overwrite,
+        protected_files=files,
+        protected_folders=folders,
+    )
 
 
 def sample_files() -> list[Path]:
@@ -64,6 +106,7 @@ def open_workspace(path: Path | None = None, *, readonly: bool = False, seed: bo
         before_migration=lambda p, _version: backups.take_backup(p, "migration"),
     )
     workspace = Workspace(path=path, db=db, readonly=readonly, created=created)
+    _open_workspaces.add(workspace)
     if created and seed:
         replace_sheets(db, sample_sheets(), source=SAMPLE_SOURCE)
         log.info("new database %s filled with the sample sheets", path)
@@ -180,24 +223,55 @@ class ExportResult:
     message: str | None = None
 
 
+FORMAT_NAMES = {"json": "JSON", "xlsx": "Excel", "pdf": "PDF", "eml": "メール（.eml）"}
+
+
+def check_export_target(target: Path | str, fmt: str, *, overwrite: bool = False) -> Path:
+    """The path an export of `fmt` may be written to, or an ExchangeError saying why not."""
+    path = output_path(target)
+    _check_output(path, extensions=(f".{fmt}",), what=FORMAT_NAMES.get(fmt, fmt), overwrite=overwrite)
+    return path
+
+
 def export_sheet(
-    sheet: Sheet, fmt: str, target: Path, *, overwrite: bool = False, options: Mapping[str, str] | None = None
+    sheet: Sheet, fmt: str, target: Path | str, *, overwrite: bool = False, options: Mapping[str, str] | None = None
 ) -> ExportResult:
     """Write a sheet to a file in the given format, safely (temporary file, then rename)."""
+    path = check_export_target(target, fmt, overwrite=overwrite)
     rendered = render(sheet, fmt, options)
-    return ExportResult(write_atomically(target, rendered.data, overwrite=overwrite), rendered.message)
+    return ExportResult(write_atomically(path, rendered.data, overwrite=overwrite), rendered.message)
 
 
-def backup_now(workspace: Workspace, target: Path | None = None, *, overwrite: bool = False) -> Path:
+def save_rendered(target: Path | str, data: bytes, fmt: str, *, overwrite: bool = False) -> Path:
+    """Write bytes already rendered (the print preview's PDF) under the same checks as an export."""
+    path = check_export_target(target, fmt, overwrite=overwrite)
+    return write_atomically(path, data, overwrite=overwrite)
+
+
+def backup_now(workspace: Workspace, target: Path | str | None = None, *, overwrite: bool = False) -> Path:
     """A consistent copy of the open database: to `target`, or into the rotated backup folder."""
     if target is None:
         folder = backup_dir_for(workspace.path)
         made = backups.copy_database(workspace.db.conn, folder / backups.backup_name("manual"))
         backups.prune_backups(folder)
         return made
-    if target.exists() and not overwrite:
-        raise OverwriteRefusedError(target)
-    return backups.copy_database(workspace.db.conn, target)
+    path = output_path(target)
+    _check_output(path, extensions=(), what="バックアップ", overwrite=overwrite)
+    # Copied under a short temporary name, then renamed: the copy's own `.partial` name must not
+    # make a name near the 255-byte limit too long.
+    try:
+        handle, temporary = temporary_in(path.parent)
+    except OSError as exc:
+        raise write_problem(path, exc) from exc
+    os.close(handle)
+    try:
+        backups.copy_database(workspace.db.conn, Path(temporary))
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise write_problem(path, exc) from exc
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return path
 
 
 @dataclass(frozen=True)
@@ -211,7 +285,7 @@ class ConsolidationResult:
 def consolidate(
     workspace: Workspace,
     year: str | int,
-    target: Path,
+    target: Path | str,
     *,
     from_files: Path | None = None,
     overwrite: bool = False,
@@ -226,6 +300,8 @@ def consolidate(
     from desktop_app.exchange.consolidation import build_consolidated_workbook, sheets_from_folder
 
     fiscal_year = parse_fiscal_year(year)
+    path = output_path(target)
+    _check_output(path, extensions=(".xlsx",), what="Excel", overwrite=overwrite)
     if from_files is not None:
         sheets, problems = sheets_from_folder(from_files, fiscal_year)
     else:
@@ -239,8 +315,8 @@ def consolidate(
     if not sheets:
         raise ExchangeError(f"{wareki_year(fiscal_year)}のシートが1つもありません。")
     data = build_consolidated_workbook(sheets, fiscal_year, problems=problems, progress=progress)
-    path = write_atomically(target, data, overwrite=overwrite)
-    return ConsolidationResult(path, len(sheets), problems)
+    written = write_atomically(path, data, overwrite=overwrite)
+    return ConsolidationResult(written, len(sheets), problems)
 
 
 def restore_backup(workspace: Workspace, backup: Path) -> Path | None:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from desktop_app import operations
 from desktop_app.domain import Sheet
 from desktop_app.exchange.errors import ExchangeError
-from desktop_app.exchange.files import write_atomically
 from desktop_app.settings import Settings
 
 PAPERS = (("自動（A4、収まらなければA3）", "auto"), ("A4 横", "a4"), ("A3 横", "a3"))
@@ -125,7 +124,8 @@ class PrintPreviewDialog(QDialog):
             return
         path = Path(name)
         try:
-            write_atomically(path, self.data, overwrite=True)
+            # The file dialog has already asked before replacing; the database is refused here.
+            operations.save_rendered(path, self.data, "pdf", overwrite=True)
         except ExchangeError as exc:
             QMessageBox.warning(self, "保存できませんでした", str(exc))
             return

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_app.messages import one_line, shown
 from desktop_app.paths import data_path
 
 if TYPE_CHECKING:
@@ -33,8 +34,13 @@ class DatabaseDamagedError(StorageError):
     """The file is not a database, or fails SQLite's own integrity check. It is left untouched."""
 
     def __init__(self, path: Path, detail: str) -> None:
+        # SQLite's integrity report is several lines ("*** in database main ***\nPage 3: ..."):
+        # a message is one line (issue 11, item 13).
+        detail = one_line(detail)
+        if len(detail) > 160:  # the report lists every bad cell; the first few say enough
+            detail = detail[:160] + "…"
         super().__init__(
-            f"データベース「{path}」が壊れているため開けません（{detail}）。ファイルはそのまま残してあります。"
+            f"データベース「{shown(path)}」が壊れているため開けません（{detail}）。ファイルはそのまま残してあります。"
         )
         self.path = path
         self.detail = detail
