@@ -64,14 +64,48 @@ def load_settings(path: Path | None = None) -> Settings:
         value = data.get(name)
         if isinstance(value, int) and not isinstance(value, bool):
             setattr(settings, name, value)
+    for name, problem in _problems(settings):
+        # Only a hand-edited or planted file gets here (the dialog checks what is typed): a value
+        # that could forge a mail header is dropped rather than carried into a draft.
+        log.warning("settings file %s: %s ignored: %s", path, name, problem)
+        setattr(settings, name, "")
     warned = data.get("warned_network_paths")
     if isinstance(warned, list):
         settings.warned_network_paths = [item for item in warned if isinstance(item, str)]
     return settings
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be saved; str() is one Japanese sentence naming it."""
+
+
+def settings_problem(settings: Settings) -> str | None:
+    """The first reason these settings cannot be saved (a forged mail address, say), or None."""
+    problems = _problems(settings)
+    return problems[0][1] if problems else None
+
+
+def _problems(settings: Settings) -> list[tuple[str, str]]:
+    from desktop_app.exchange.eml_draft import address_problem, sender_name_problem
+
+    found = []
+    address = address_problem(settings.planning_address)
+    if address is not None:
+        found.append(("planning_address", address))
+    sender = sender_name_problem(settings.staff_name)
+    if sender is not None:
+        found.append(("staff_name", sender))
+    return found
+
+
 def save_settings(settings: Settings, path: Path | None = None) -> None:
-    """Write the settings through a temporary file, so a crash never leaves half a file."""
+    """Write the settings through a temporary file, so a crash never leaves half a file.
+
+    Refuses (SettingsError) a planning division address or staff name a draft could not use.
+    """
+    problem = settings_problem(settings)
+    if problem is not None:
+        raise SettingsError(problem)
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".partial")

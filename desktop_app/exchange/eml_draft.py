@@ -19,6 +19,7 @@ from desktop_app.domain.money import format_amount
 from desktop_app.domain.totals import format_rate, sheet_totals
 from desktop_app.domain.wareki import wareki_year
 from desktop_app.exchange.errors import ExchangeError
+from desktop_app.messages import has_control, shown
 
 XLSX_TYPE: Final = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 RECIPIENT: Final = "政策企画課 御中"
@@ -40,17 +41,58 @@ def _stage_reached(sheet: Sheet) -> str:
     return sheet.stage_names[0] if sheet.stages else DEFAULT_STAGE_NAMES[0]
 
 
-def _recipients(to_address: str) -> list[Address]:
-    """The addresses typed in the settings; Outlook users separate them with 「;」."""
+# One plain address: what Outlook accepts typed into 宛先, nothing a header could be built from.
+_ADDR_SPEC: Final = (
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+_PLAIN_ADDRESS: Final = re.compile(
+    rf'(?:"?(?P<name>[^"<>@\\]*?)"?\s*<(?P<quoted>{_ADDR_SPEC})>|(?P<bare>{_ADDR_SPEC}))'
+)
+MAX_SENDER_NAME: Final = 60
+
+
+def _parse_recipients(to_address: str) -> tuple[list[Address], str | None]:
+    if has_control(to_address):
+        # A CR/LF here would start a header of its own ("Bcc: ..."); a NUL breaks mail programs.
+        return [], "政策企画課のメールアドレスに改行や制御文字が含まれています（設定を確認してください）。"
     found = []
     for part in _ADDRESS_SEPARATORS.split(to_address):
-        if not part.strip():
+        part = part.strip()
+        if not part:
             continue
-        name, address = email.utils.parseaddr(part.strip())
-        local, at, domain = address.partition("@")
-        if not (local and at and domain) or any(char.isspace() for char in address):
-            raise ExchangeError(f"宛先のメールアドレス「{part.strip()}」が正しくありません（設定を確認してください）。")
-        found.append(Address(display_name=name, username=local, domain=domain))
+        match = _PLAIN_ADDRESS.fullmatch(part)
+        if match is None:
+            return [], f"宛先のメールアドレス「{shown(part)}」が正しくありません（設定を確認してください）。"
+        address = match.group("quoted") or match.group("bare")
+        local, _, domain = address.partition("@")
+        found.append(Address(display_name=(match.group("name") or "").strip(), username=local, domain=domain))
+    return found, None
+
+
+def address_problem(to_address: str) -> str | None:
+    """Why `to_address` (the planning division's, from 設定) cannot be a draft's To, or None when it can.
+
+    Accepted: plain addresses, each optionally with a name (`政策企画課 <a@city.jp>`), separated
+    by 「;」 as Outlook users type them.
+    """
+    return _parse_recipients(to_address)[1]
+
+
+def sender_name_problem(sender_name: str) -> str | None:
+    """Why the staff name (設定's 担当者名, signed under the note) cannot be used, or None."""
+    if has_control(sender_name):
+        return "担当者名に改行や制御文字が含まれています（設定を確認してください）。"
+    if len(sender_name.strip()) > MAX_SENDER_NAME:
+        return f"担当者名が長すぎます（{MAX_SENDER_NAME}文字まで）。"
+    return None
+
+
+def _recipients(to_address: str) -> list[Address]:
+    """The addresses typed in the settings; Outlook users separate them with 「;」."""
+    found, problem = _parse_recipients(to_address)
+    if problem is not None:
+        raise ExchangeError(problem)
     return found
 
 
@@ -108,12 +150,20 @@ def render_eml(
     From is left out: Outlook fills in the user's default account. An empty `to_address` gives a
     draft without a recipient, for the user to fill in.
     """
+    problem = sender_name_problem(sender_name)
+    if problem is not None:
+        raise ExchangeError(problem)
+    subject = draft_subject(sheet)
+    if has_control(subject):
+        raise ExchangeError(
+            f"メールの件名「{shown(subject)}」に改行や制御文字が含まれています（区名と段階名を確認してください）。"
+        )
     message = EmailMessage(policy=email.policy.SMTP)
     message["X-Unsent"] = "1"
     recipients = _recipients(to_address)
     if recipients:
         message["To"] = recipients
-    message["Subject"] = draft_subject(sheet)
+    message["Subject"] = subject
     message["Date"] = email.utils.format_datetime(now or datetime.now().astimezone())
     message["Message-ID"] = email.utils.make_msgid(domain=MESSAGE_ID_DOMAIN)
     message.set_content(draft_body(sheet, sender_name, attachment_name))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -31,7 +30,6 @@ from desktop_app.storage import SearchHit
 from desktop_app.storage.backup import BackupInfo, sheet_count
 
 _W = TypeVar("_W", bound=QWidget)
-_MAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def load_ui(name: str, parent: QWidget | None = None) -> QDialog:
@@ -82,9 +80,13 @@ class SettingsDialog:
             self.folder.setText(folder)
 
     def _accept(self) -> None:
+        from desktop_app.exchange.eml_draft import address_problem, sender_name_problem
+
         address = self.mail.text().strip()
-        if address and not _MAIL.fullmatch(address):
-            self.error.setText(f"メールアドレス「{address}」の形が正しくありません（例: name@city.kumamoto.lg.jp）。")
+        # The same rules the draft's headers are built under (issue 11: no forged Bcc, no NUL).
+        problem = address_problem(address) or sender_name_problem(self.staff.text())
+        if problem is not None:
+            self.error.setText(problem)
             return
         folder = self.folder.text().strip()
         if folder and not Path(folder).is_dir():
