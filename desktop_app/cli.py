@@ -181,6 +181,8 @@ def _run(command: str, args: argparse.Namespace) -> int:
                 result = operations.export_sheet(
                     sheet, args.format, args.output, overwrite=args.force, options={"paper": args.paper}
                 )
+                for warning in result.warnings:
+                    _say(f"注意: {warning}")
                 if result.message:
                     _say(f"注意: {result.message}")
                 _out(f"{shown(result.path)} に書き出しました。\n")

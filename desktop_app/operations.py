@@ -180,6 +180,8 @@ class Rendered:
     data: bytes
     # Something the person should know about the result (the PDF went to A3, say), or None.
     message: str | None = None
+    # One line each, said before the result is used (characters the PDF's font lacks).
+    warnings: tuple[str, ...] = ()
 
 
 def render(sheet: Sheet, fmt: str, options: Mapping[str, str] | None = None) -> Rendered:
@@ -195,7 +197,7 @@ def render(sheet: Sheet, fmt: str, options: Mapping[str, str] | None = None) -> 
         from desktop_app.exchange.pdf_summary import render_pdf
 
         result = render_pdf(sheet, paper=options.get("paper", "auto"))
-        return Rendered(result.data, result.message)
+        return Rendered(result.data, result.message, result.warnings)
     if fmt == "eml":
         from desktop_app.exchange.eml_draft import render_eml
         from desktop_app.settings import load_settings
@@ -221,6 +223,7 @@ def render_sheet(sheet: Sheet, fmt: str, options: Mapping[str, str] | None = Non
 class ExportResult:
     path: Path
     message: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 FORMAT_NAMES = {"json": "JSON", "xlsx": "Excel", "pdf": "PDF", "eml": "メール（.eml）"}
@@ -239,7 +242,8 @@ def export_sheet(
     """Write a sheet to a file in the given format, safely (temporary file, then rename)."""
     path = check_export_target(target, fmt, overwrite=overwrite)
     rendered = render(sheet, fmt, options)
-    return ExportResult(write_atomically(path, rendered.data, overwrite=overwrite), rendered.message)
+    written = write_atomically(path, rendered.data, overwrite=overwrite)
+    return ExportResult(written, rendered.message, rendered.warnings)
 
 
 def save_rendered(target: Path | str, data: bytes, fmt: str, *, overwrite: bool = False) -> Path:

@@ -7,7 +7,7 @@ import threading
 import unicodedata
 from typing import Final
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from desktop_app.exchange.errors import ExchangeError
@@ -77,26 +77,100 @@ def has_glyph(char: str) -> bool:
     return ord(char) in _font().face.charToGlyph
 
 
+# Printed where the font has no glyph and no substitute: the mark Japanese typesetting uses for a
+# missing character (下駄記号). Unlike reportlab's empty .notdef box it is visible on paper, reads
+# the same in the PDF's text layer, and the user is told beforehand which characters it stands for.
+MISSING_MARK: Final = "〓"
+
+
+def _invisible(char: str) -> bool:
+    """A character that only modifies its neighbours (a variation selector, a joiner, a bidi mark)."""
+    code = ord(char)
+    return (
+        0xFE00 <= code <= 0xFE0F  # variation selectors (emoji / text presentation)
+        or 0xE0100 <= code <= 0xE01EF  # ideographic variation selectors (IVS): 葛󠄀
+        or unicodedata.category(char) in ("Cf", "Cc")
+    )
+
+
+def _replacement(char: str, glyphs: dict[int, int]) -> str:
+    """What a character the font lacks is printed as: its substitute, a dropped modifier, or 〓."""
+    substitute = SUBSTITUTES.get(char)
+    if substitute is not None:
+        return substitute
+    folded = unicodedata.normalize("NFKC", char)
+    if folded != char and folded and all(ord(c) in glyphs for c in folded):
+        return folded
+    if char == "\t":
+        return " "
+    if _invisible(char):
+        # The base character before an IVS prints in its usual form; a joiner has nothing to show.
+        return ""
+    if char not in _warned:
+        _warned.add(char)
+        log.warning("no glyph in %s for U+%04X %s", FONT_NAME, ord(char), unicodedata.name(char, "?"))
+    return MISSING_MARK
+
+
 def printable(text: str) -> str:
-    """The text with every character the font lacks replaced by one it has (see SUBSTITUTES)."""
+    """The text with every character the font lacks replaced by one it has (see SUBSTITUTES), or 〓."""
     glyphs = _font().face.charToGlyph
     if all(ord(char) in glyphs or char == "\n" for char in text):
         return text
-    out = []
+    return "".join(char if ord(char) in glyphs or char == "\n" else _replacement(char, glyphs) for char in text)
+
+
+def missing_characters(text: str) -> list[str]:
+    """The characters of `text` that will not print as written (〓, or a variant form lost), in order.
+
+    Substituted characters (➤ → →) and plain controls are not listed: they print as the reader expects.
+    """
+    glyphs = _font().face.charToGlyph
+    found: list[str] = []
     for char in text:
-        if ord(char) in glyphs or char == "\n":
-            out.append(char)
+        if ord(char) in glyphs or char in found or char in "\n\t":
             continue
-        substitute = SUBSTITUTES.get(char)
-        if substitute is None:
-            folded = unicodedata.normalize("NFKC", char)
-            if folded != char and all(ord(c) in glyphs for c in folded):
-                substitute = folded
-        if substitute is None:
-            # Kept as it is: a visible box tells the reader something is there; dropping it would not.
-            if char not in _warned:
-                _warned.add(char)
-                log.warning("no glyph in %s for U+%04X %s", FONT_NAME, ord(char), unicodedata.name(char, "?"))
-            substitute = char
-        out.append(substitute)
-    return "".join(out)
+        replacement = _replacement(char, glyphs)
+        if replacement == MISSING_MARK or (replacement == "" and unicodedata.category(char) not in ("Cf", "Cc")):
+            found.append(char)
+    return found
+
+
+def shown_character(char: str) -> str:
+    """A character as a message lists it: itself, or its code when it is invisible (an IVS)."""
+    return f"U+{ord(char):04X}" if _invisible(char) else char
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap, with characters beyond U+FFFF written as UTF-16 surrogate pairs.
+
+    reportlab writes `<29E3D>` for 𩸽 (which IPAexGothic has): an odd-length hex string that PDF
+    readers reject, so the page's text could not be searched or copied at all (issue 11, item 18).
+    """
+    entries = [f"<{i:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>" for i, code in enumerate(subset)]
+    cmap = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *entries,
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(cmap)
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap

@@ -38,7 +38,16 @@ from desktop_app.domain.money import format_amount
 from desktop_app.domain.totals import sheet_totals
 from desktop_app.domain.wareki import wareki_date
 from desktop_app.exchange.errors import ExchangeError
-from desktop_app.exchange.fonts import char_widths, font_metrics, printable, register_font
+from desktop_app.exchange.fonts import (
+    MISSING_MARK,
+    char_widths,
+    font_metrics,
+    missing_characters,
+    printable,
+    register_font,
+    shown_character,
+)
+from desktop_app.messages import shown
 
 Paper = Literal["A4", "A3"]
 PAPER_CHOICES: Final = ("auto", "a4", "a3")
@@ -86,6 +95,57 @@ class PdfResult:
     paper: Paper
     font_size: float
     message: str | None = None
+    # One sentence per project (and one for the sheet's own texts) naming characters that will not
+    # print as written: the reader is told before printing, not left to find boxes on paper.
+    warnings: tuple[str, ...] = ()
+
+
+# --- characters the font lacks ----------------------------------------------------------------------
+
+_PROJECT_FIELDS: Final = (
+    ("no", "№"),
+    ("name", "事業名"),
+    ("description", "事業内容"),
+    ("note", "備考"),
+    ("notes_heading", "注記番号"),
+    ("section", "担当"),
+    ("district", "校区"),
+)
+
+
+def _listed(fields: Sequence[tuple[str, Sequence[str]]]) -> str:
+    parts = []
+    for field_name, texts in fields:
+        chars = missing_characters("".join(texts))
+        if chars:
+            parts.append(f"{field_name}の" + "".join(f"「{shown_character(char)}」" for char in chars))
+    return "、".join(parts)
+
+
+def unprintable_warnings(sheet: Sheet) -> list[str]:
+    """Which characters of which project (and of the sheet's own texts) the PDF cannot print.
+
+    They print as 〓 (or, for a variation selector, in the usual form of the character before it).
+    """
+    register_font()
+    ending = f"は印刷用のフォントにないため、{MISSING_MARK}で印刷されます。"
+    warnings = []
+    own = _listed(
+        [
+            ("表題", [sheet.title]),
+            ("将来像", [sheet.vision]),
+            ("区分名", [category.name for category in sheet.categories]),
+            ("グループ", [text for group in sheet.groups for text in (group.name, group.description)]),
+            ("段階名", sheet.stage_names),
+        ]
+    )
+    if own:
+        warnings.append(f"シートの{own}{ending}")
+    for project in sheet.all_projects():
+        listed = _listed([(label, [getattr(project, name) or ""]) for name, label in _PROJECT_FIELDS])
+        if listed:
+            warnings.append(f"事業 {shown(project.label)}の{listed}{ending}")
+    return warnings
 
 
 # --- content: what goes on the page, independent of any size -------------------------------------
@@ -792,4 +852,5 @@ def render_pdf(sheet: Sheet, *, paper: str = "auto", produced: date | None = Non
         paper=page.rung.paper,
         font_size=page.rung.size,
         message="".join(messages) or None,
+        warnings=tuple(unprintable_warnings(sheet)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QUrl
@@ -28,6 +29,8 @@ from desktop_app.settings import Settings
 
 PAPERS = (("自動（A4、収まらなければA3）", "auto"), ("A4 横", "a4"), ("A3 横", "a3"))
 PRINT_DPI = 300
+# A dialog listing more than this many projects would not fit a screen.
+MAX_LISTED = 15
 
 
 class PrintPreviewDialog(QDialog):
@@ -68,7 +71,15 @@ class PrintPreviewDialog(QDialog):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
         self._buffer: QBuffer | None = None
+        # Characters of the sheet the font lacks: asked about once, before the preview appears.
+        self.warnings: tuple[str, ...] = ()
         self.refresh()
+
+    def exec(self) -> int:
+        """Show the preview, unless the person, told which characters will not print, chooses やめる."""
+        if self.warnings and not confirm_unprintable(self, self.warnings):
+            return int(QDialog.DialogCode.Rejected)
+        return super().exec()
 
     def refresh(self) -> None:
         from desktop_app.exchange.pdf_summary import render_pdf
@@ -80,6 +91,7 @@ class PrintPreviewDialog(QDialog):
             self.info.setStyleSheet("color: #a00000;")
             return
         self.data = result.data
+        self.warnings = result.warnings
         self.paper_name = result.paper
         self.info.setStyleSheet("")
         self.info.setText(result.message or f"{result.paper} 横・1枚（文字 {result.font_size:.1f} pt）")
@@ -138,3 +150,21 @@ class PrintPreviewDialog(QDialog):
         box.exec()
         if box.clickedButton() is open_button:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def confirm_unprintable(parent: QWidget, warnings: Sequence[str]) -> bool:
+    """Tell which characters of which project will print as 〓; True when the person chooses 続ける."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("印刷できない文字があります")
+    shown_lines = list(warnings[:MAX_LISTED])
+    if len(warnings) > MAX_LISTED:
+        shown_lines.append(f"ほか{len(warnings) - MAX_LISTED}件")
+    box.setText(
+        "次の文字は印刷用のフォントにないため、〓で印刷されます。このまま続けますか？\n\n" + "\n".join(shown_lines)
+    )
+    go_on = box.addButton("続ける", QMessageBox.ButtonRole.AcceptRole)
+    stop = box.addButton("やめる", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(stop)
+    box.exec()
+    return box.clickedButton() is go_on

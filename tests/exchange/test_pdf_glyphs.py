@@ -1,0 +1,109 @@
+"""Characters the PDF's font lacks are named before printing; the text layer survives (issue 11, item 18)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pypdf
+import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop_app import operations
+from desktop_app.cli import main
+from desktop_app.domain import Sheet
+from desktop_app.exchange.pdf_summary import render_pdf, unprintable_warnings
+from desktop_app.storage import replace_sheets
+from tests.factories import small_sheet
+
+EMOJI_NAME = "花のまちづくり😀한마음事業"
+
+
+def hostile_sheet() -> Sheet:
+    """東区 FY2020 with an emoji and Hangul in a name, 𩸽 (which the font has) and an IVS in texts."""
+    sheet = small_sheet()
+    projects = list(sheet.projects)
+    projects[0] = replace(projects[0], name=EMOJI_NAME)
+    projects[2] = replace(projects[2], description="𩸽の塩焼きを味わう会", note="葛\U000e0100城の𠮷野家")
+    return replace(sheet, projects=tuple(projects))
+
+
+def text_of(data: bytes) -> str:
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+    return re.sub(r"\s+", "", page.extract_text())
+
+
+def test_the_warning_names_the_project_the_field_and_the_characters() -> None:
+    warnings = unprintable_warnings(hostile_sheet())
+    assert warnings == [
+        f"事業 №1「{EMOJI_NAME}」の事業名の「😀」「한」「마」「음」は印刷用のフォントにないため、〓で印刷されます。",
+        "事業 №3「空き店舗活用事業」の備考の「U+E0100」「𠮷」は印刷用のフォントにないため、〓で印刷されます。",
+    ]
+    assert unprintable_warnings(small_sheet()) == []
+
+
+def test_the_text_layer_keeps_every_other_character_and_the_non_bmp_one_the_font_has() -> None:
+    result = render_pdf(hostile_sheet())
+    text = text_of(result.data)
+    assert "花のまちづくり〓〓〓〓事業" in text
+    assert "𩸽の塩焼きを味わう会" in text  # reportlab alone wrote <29E3D>, which no reader accepts
+    assert "葛城の〓野家" in text
+    for other in ("地域力活性化・強化支援事業", "地域防災力強化経費", "令和2年度", "東区"):
+        assert other in text
+    assert result.warnings == tuple(unprintable_warnings(hostile_sheet()))
+
+
+@pytest.fixture
+def hostile_workspace(workspace: operations.Workspace) -> Iterator[operations.Workspace]:
+    replace_sheets(workspace.db, [hostile_sheet()], source="test")
+    yield workspace
+
+
+def test_the_command_line_says_one_line_per_project_and_still_writes_the_pdf(
+    capsys: pytest.CaptureFixture[str], hostile_workspace: operations.Workspace, tmp_path: Path
+) -> None:
+    target = tmp_path / "東区.pdf"
+    args = ["--db", str(hostile_workspace.path), "export", "pdf", "--ward", "東区", "--year", "2020"]
+    code = main([*args, "-o", str(target)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    lines = err.splitlines()
+    assert lines == [f"注意: {warning}" for warning in unprintable_warnings(hostile_sheet())]
+    assert "「😀」「한」" in lines[0] and EMOJI_NAME in lines[0]
+    assert "書き出しました" in out
+    assert "𩸽の塩焼き" in text_of(target.read_bytes())
+
+
+@pytest.mark.parametrize(("choice", "previewed"), [("やめる", False), ("続ける", True)])
+def test_the_window_lists_the_characters_before_the_preview(
+    qtbot: QtBot,
+    hostile_workspace: operations.Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    choice: str,
+    previewed: bool,
+) -> None:
+    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.settings import Settings
+
+    asked: list[str] = []
+
+    def answer(box: QMessageBox) -> int:
+        asked.append(box.text())
+        next(button for button in box.buttons() if button.text() == choice).click()
+        return 0
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    monkeypatch.setattr(QDialog, "exec", lambda dialog: shown.append(dialog.windowTitle()) or 0)
+    window = MainWindow(hostile_workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    window.show()
+    window.pdf_action.trigger()
+    assert len(asked) == 1
+    assert "😀" in asked[0] and EMOJI_NAME in asked[0] and "𠮷" in asked[0]
+    assert bool(shown) is previewed
+    window.close()
