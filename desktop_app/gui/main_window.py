@@ -46,6 +46,7 @@ from desktop_app.domain.edits import (
 )
 from desktop_app.domain.layout import Column
 from desktop_app.exchange.errors import ExchangeError
+from desktop_app.gui.elided_label import ElidedLabel
 from desktop_app.gui.panels import ProjectPanel, TotalsPanel
 
 if TYPE_CHECKING:
@@ -129,9 +130,10 @@ class MainWindow(QMainWindow):
             "background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0; padding: 4px 8px;"
         )
         self.message_bar.hide()
-        self.title_label = QLabel()
+        # Elided to the window's width: a sheet's title must never decide how wide the window is.
+        self.title_label = ElidedLabel()
         self.title_label.setStyleSheet("font-size: 13pt; font-weight: bold; padding: 2px 4px;")
-        self.vision_label = QLabel()
+        self.vision_label = ElidedLabel(max_lines=3)
         self.vision_label.setStyleSheet("color: #444444; padding: 0 4px 4px 4px;")
         self.empty_page = QWidget()
         empty_layout = QVBoxLayout(self.empty_page)
