@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_app.messages import shown
+
 
 class ExchangeError(Exception):
     """A file that cannot be read or written; str() is one Japanese sentence for the user."""
@@ -12,7 +14,8 @@ class ImportFileError(ExchangeError):
 
     def __init__(self, file_name: str, message: str) -> None:
         text = message if message.endswith("。") else message + "。"
-        super().__init__(f"{file_name}: {text}")
+        # A file name may hold a newline or a bidi override: shown escaped, the message stays one line.
+        super().__init__(f"{shown(file_name)}: {text}")
         self.file_name = file_name
         self.detail = message
 
