@@ -144,7 +144,12 @@ def _say(message: str) -> None:
 
 
 def _out(text: str) -> None:
-    sys.stdout.write(text)
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        # A console in cp932 cannot show an emoji in a file name: the work is done, so say so anyway.
+        encoding = sys.stdout.encoding or "ascii"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def _out_bytes(data: bytes) -> None:

@@ -67,8 +67,10 @@ COMPANION_SUFFIXES = ("-wal", "-shm", "-journal", ".lock", ".lock.owner")
 
 def protected_paths(workspace: Workspace) -> tuple[list[Path], list[Path]]:
     """The files (the database and its companions) and folders (backups) no output may replace."""
-    files = [workspace.path, *(workspace.path.with_name(workspace.path.name + s) for s in COMPANION_SUFFIXES)]
-    return files, [backup_dir_for(workspace.path)]
+    # Both the name used and the file it resolves to: SQLite puts the journal beside the real file.
+    names = dict.fromkeys([workspace.path, workspace.path.resolve()])
+    files = [path.with_name(path.name + suffix) for path in names for suffix in ("", *COMPANION_SUFFIXES)]
+    return files, list(dict.fromkeys([backup_dir_for(workspace.path), workspace.path.parent / "backups"]))
 
 
 def _check_output(target: Path, *, extensions: tuple[str, ...], what: str, overwrite: bool) -> None:

@@ -300,3 +300,27 @@ def test_json_to_stdout_is_the_files_utf8_bytes_under_a_cp932_console(held: Path
 def test_refusals_are_exchange_errors_for_the_window_too(held: Path) -> None:
     with pytest.raises(ExchangeError, match="出力先が空です"):
         files.output_path("  ")
+
+
+def test_an_emoji_in_the_output_name_is_reported_on_a_cp932_console(held: Path, tmp_path: Path) -> None:
+    target = tmp_path / "東区😀.json"
+    env = {**os.environ, "PYTHONIOENCODING": "cp932", "PYTHONUTF8": "0"}
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--db", str(held), *EXPORT, "-o", str(target)],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode("cp932", "replace")
+    assert json.loads(target.read_bytes())["ward"] == "東区"
+    assert "書き出しました".encode("cp932") in result.stdout
+
+
+def test_a_database_reached_through_a_symlink_keeps_its_real_files_protected(
+    capsys: pytest.CaptureFixture[str], held: Path, tmp_path: Path
+) -> None:
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(held)
+    # The journal SQLite keeps beside the real file, named from the real file.
+    refused(capsys, link, [*EXPORT, "-o", str(held) + "-journal"], PROTECTED)
+    refused(capsys, link, [*EXPORT, "-o", str(held.parent / "backups" / "x.json")], PROTECTED)
