@@ -254,6 +254,11 @@ def save_rendered(target: Path | str, data: bytes, fmt: str, *, overwrite: bool 
     return write_atomically(path, data, overwrite=overwrite)
 
 
+# What a copy of the database may be called: a name another program would open as something else
+# (`copy.xlsx`) is refused like any export whose extension does not match.
+BACKUP_EXTENSIONS = (".sqlite3", ".sqlite", ".db")
+
+
 def backup_now(workspace: Workspace, target: Path | str | None = None, *, overwrite: bool = False) -> Path:
     """A consistent copy of the open database: to `target`, or into the rotated backup folder."""
     if target is None:
@@ -262,7 +267,7 @@ def backup_now(workspace: Workspace, target: Path | str | None = None, *, overwr
         backups.prune_backups(folder)
         return made
     path = output_path(target)
-    _check_output(path, extensions=(), what="バックアップ", overwrite=overwrite)
+    _check_output(path, extensions=BACKUP_EXTENSIONS, what="バックアップ", overwrite=overwrite)
     # Copied under a short temporary name, then renamed: the copy's own `.partial` name must not
     # make a name near the 255-byte limit too long.
     try:

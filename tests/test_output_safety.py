@@ -169,6 +169,10 @@ def test_the_windows_save_dialogs_refuse_the_database(
         ([*EXPORT, "-o", "sheet"], "拡張子を .json に"),
         (["consolidate", "--year", "2020", "-o", "all.pdf"], "拡張子を .xlsx に"),
         (
+            ["backup", "-o", "copy.xlsx"],
+            "バックアップのファイル名になっていません（拡張子を .sqlite3 / .sqlite / .db に",
+        ),
+        (
             ["export", "xlsx", "--ward", "東区", "--year", "2020", "-o", "-"],
             "標準出力（-o -）に書き出せるのは json だけです",
         ),
