@@ -138,7 +138,8 @@ def missing_characters(text: str) -> list[str]:
 
 def shown_character(char: str) -> str:
     """A character as a message lists it: itself, or its code when it is invisible (an IVS)."""
-    return f"U+{ord(char):04X}" if _invisible(char) else char
+    # A lone surrogate cannot even be written to a console or a log: named by its code too.
+    return f"U+{ord(char):04X}" if _invisible(char) or unicodedata.category(char) == "Cs" else char
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
@@ -147,7 +148,9 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     reportlab writes `<29E3D>` for 𩸽 (which IPAexGothic has): an odd-length hex string that PDF
     readers reject, so the page's text could not be searched or copied at all (issue 11, item 18).
     """
-    entries = [f"<{i:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>" for i, code in enumerate(subset)]
+    entries = [
+        f"<{i:02X}> <{chr(code).encode('utf-16-be', 'surrogatepass').hex().upper()}>" for i, code in enumerate(subset)
+    ]
     cmap = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",
