@@ -107,3 +107,10 @@ def test_the_window_lists_the_characters_before_the_preview(
     assert "😀" in asked[0] and EMOJI_NAME in asked[0] and "𠮷" in asked[0]
     assert bool(shown) is previewed
     window.close()
+
+
+def test_a_lone_surrogate_is_named_by_its_code_and_the_page_still_renders() -> None:
+    sheet = replace(small_sheet(), title="令和2年度\ud800東区")
+    result = render_pdf(sheet)
+    assert result.warnings == ("シートの表題の「U+D800」は印刷用のフォントにないため、〓で印刷されます。",)
+    assert "令和2年度〓東区" in text_of(result.data)
