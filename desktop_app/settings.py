@@ -31,6 +31,27 @@ class Settings:
     last_year: int | None = None
     # Database paths on a network share the person has already been warned about.
     warned_network_paths: list[str] = field(default_factory=list)
+    # Values chosen for this run only (`gui --ward 南区 --year 2031`): field -> (saved value, run value).
+    _run_only: dict[str, tuple[object, object]] = field(default_factory=dict, repr=False, compare=False)
+    # A screenshot run saves nothing at all.
+    _keep_on_disk: bool = field(default=False, repr=False, compare=False)
+
+    def for_this_run(self, *, keep_on_disk: bool = False, **values: object) -> None:
+        """Use these values now without saving them: the next start opens what the person last chose."""
+        self._keep_on_disk = self._keep_on_disk or keep_on_disk
+        for name, value in values.items():
+            if value is None:
+                continue
+            self._run_only[name] = (getattr(self, name), value)
+            setattr(self, name, value)
+
+    def to_save(self) -> dict[str, object]:
+        """What goes into the file: run-only values give way to the saved ones unless changed since."""
+        data = {name: value for name, value in asdict(self).items() if not name.startswith("_")}
+        for name, (saved, run_value) in self._run_only.items():
+            if data[name] == run_value:
+                data[name] = saved
+        return data
 
     def export_dir(self) -> Path:
         if self.export_folder:
@@ -72,8 +93,10 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
     """Write the settings through a temporary file, so a crash never leaves half a file."""
+    if settings._keep_on_disk:
+        return
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".partial")
-    temporary.write_text(json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    temporary.write_text(json.dumps(settings.to_save(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, path)

@@ -355,13 +355,43 @@ def plan_insert(sheet: Sheet, new_id: int, *, after_id: int | None) -> Edit:
         last = sheet.projects[-1] if sheet.projects else None
         group = last.group if last else (sheet.groups[0].name if sheet.groups else None)
         project = new_project(sheet, new_id, category=category, group=group)
+        project = replace(project, no=next_project_number(sheet, category))
         return _insert_edit(project, None, len(sheet.projects))
     found = locate(sheet, after_id)
     project = new_project(sheet, new_id, category=found.project.category, group=found.project.group)
     if found.parent is not None:
         project = replace(project, no=_next_child_mark(found.parent))
         return _insert_edit(project, found.parent.id, found.index + 1)
+    project = replace(project, no=next_project_number(sheet, found.project.category))
     return _insert_edit(project, None, found.index + 1)
+
+
+def next_project_number(sheet: Sheet, category: str) -> str:
+    """The № a new project of `category` gets: one past the highest in use, in the same style.
+
+    `12` after 1–11; `⑨` where the ward numbers ①–⑧ (北区). №s that are not plain numbers
+    (「１－①」) are skipped; with none in use the first is `1`.
+    """
+    highest = 0
+    circled = False
+    for project in sheet.projects:
+        if project.category != category:
+            continue
+        text = project.no.strip()
+        value = _number_value(text)
+        if value is not None and value >= highest:
+            highest = value
+            circled = text in _CHILD_MARKS
+    following = highest + 1
+    if circled and following <= len(_CHILD_MARKS):
+        return _CHILD_MARKS[following - 1]
+    return str(following)
+
+
+def _number_value(text: str) -> int | None:
+    # NFKC folds full-width digits (１２) and circled numbers (⑫) to ASCII digits.
+    folded = unicodedata.normalize("NFKC", text)
+    return int(folded) if folded.isdigit() and folded.isascii() else None
 
 
 def _insert_edit(project: Project, parent_id: int | None, position: int) -> Edit:
