@@ -106,8 +106,16 @@ def run_gui(
     year: int | None = None,
     exit_after_first_paint: bool = False,
 ) -> int:
+    from desktop_app.gui.qt_environment import route_qt_messages_to_log, xcb_problem
+
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if QApplication.instance() is None:
+        problem = xcb_problem()
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 1
+        route_qt_messages_to_log()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("machizukuri")
