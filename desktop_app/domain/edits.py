@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from desktop_app.domain.layout import Column
-from desktop_app.domain.model import Amounts, Group, Project, Sheet, Stage, Status
+from desktop_app.domain.model import Amounts, Category, Group, Project, Sheet, Stage, Status
 from desktop_app.domain.money import AmountError, parse_amount
 
 # Project fields a person edits as text or choice (amounts are edited per stage).
@@ -109,6 +109,19 @@ class RenameGroup:
     new: str
 
 
+@dataclass(frozen=True)
+class SetSheetSettings:
+    """The sheet's title, vision line and funding categories (names, order, 配分額) at once.
+
+    `renames` pairs an existing category's old name with its new one, so its projects follow it.
+    """
+
+    title: str
+    vision: str
+    categories: tuple[Category, ...]
+    renames: tuple[tuple[str, str], ...] = ()
+
+
 Change = (
     SetProjectField
     | SetAmounts
@@ -119,6 +132,7 @@ Change = (
     | AddGroup
     | RemoveGroup
     | RenameGroup
+    | SetSheetSettings
 )
 
 
@@ -562,3 +576,60 @@ def current_stage(sheet: Sheet) -> int | None:
         if not stage.locked:
             return index
     return None
+
+
+# ---------------------------------------------------------------- the sheet's own settings
+
+MAX_TITLE_LENGTH: Final = 200
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    """One row of the sheet settings' category list: which category it was (None: added) and what it is now."""
+
+    was: str | None
+    name: str
+    allocation: int | None
+
+
+def plan_sheet_settings(sheet: Sheet, *, title: str, vision: str, categories: Sequence[CategoryChoice]) -> Edit:
+    """Title, vision and the funding categories (add, remove, rename, order, 配分額) as one undoable edit.
+
+    A category that still has projects cannot be removed: they would lose their category.
+    """
+    title = title.strip()
+    if not title:
+        raise EditError("シートの表題を入力してください。")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise EditError(f"シートの表題が{len(title)}文字あります（{MAX_TITLE_LENGTH}文字まで）。")
+    chosen: list[Category] = []
+    renames: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for number, choice in enumerate(categories, start=1):
+        name = choice.name.strip()
+        if not name:
+            raise EditError(f"経費区分の{number}行目の名前が空です。")
+        if name in seen:
+            raise EditError(f"経費区分「{name}」が2つあります。")
+        if choice.allocation is not None and choice.allocation < 0:
+            raise EditError(f"経費区分「{name}」の配分額がマイナスです。")
+        seen.add(name)
+        chosen.append(Category(name, choice.allocation))
+        if choice.was is not None and choice.was != name:
+            renames.append((choice.was, name))
+    if not chosen:
+        raise EditError("経費区分を1つ以上残してください。")
+    kept = {choice.was for choice in categories if choice.was is not None}
+    for category in sheet.categories:
+        if category.name in kept:
+            continue
+        used = sum(1 for project in sheet.all_projects() if project.category == category.name)
+        if used:
+            raise EditError(
+                f"経費区分「{category.name}」には事業が{used}件あるため削除できません（先に事業の経費区分を変えてください）。"
+            )
+    change = SetSheetSettings(title, vision, tuple(chosen), tuple(renames))
+    inverse = SetSheetSettings(sheet.title, sheet.vision, sheet.categories, tuple((new, old) for old, new in renames))
+    if change == SetSheetSettings(sheet.title, sheet.vision, sheet.categories):
+        return Edit("シートの設定", (), ())
+    return Edit("シートの設定", (change,), (inverse,))
