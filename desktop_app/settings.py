@@ -17,7 +17,7 @@ from desktop_app.paths import user_data_dir
 log = logging.getLogger("machizukuri.settings")
 SETTINGS_NAME = "settings.json"
 # The planning division (政策局 総合政策部 政策企画課) until the office sets its real address.
-DEFAULT_PLANNING_ADDRESS = ""
+DEFAULT_PLANNING_ADDRESS = "seisakukikaku@city.kumamoto.lg.jp"
 
 
 @dataclass
