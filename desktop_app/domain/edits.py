@@ -570,6 +570,29 @@ def plan_stage_lock(sheet: Sheet, stage: int, locked: bool) -> Edit:
     return Edit(f"{current.name}の{verb}", (SetStageLocked(stage, locked),), (SetStageLocked(stage, current.locked),))
 
 
+def ready_to_settle(sheet: Sheet) -> bool:
+    """A year whose 決算額 is entered for every budgeted project, with a stage still open: offer to 確定 it."""
+    index = sheet.settlement_index()
+    if index is None or not sheet.projects or all(stage.locked for stage in sheet.stages):
+        return False
+    budgets = sheet.budget_indexes()
+    # A project with no budget line at any stage (― throughout, 中央区's zero-budget ones) has nothing to settle.
+    budgeted = [p for p in sheet.projects if any(p.amounts[i] is not None for i in budgets)]
+    return bool(budgeted) and all(project.amounts[index] is not None for project in budgeted)
+
+
+def plan_settle_year(sheet: Sheet) -> Edit:
+    """Every stage still open marked 確定 at once: the year is settled."""
+    open_stages = [index for index, stage in enumerate(sheet.stages) if not stage.locked]
+    if not open_stages:
+        raise EditError(f"{sheet.year_label}の段階はすべて確定済みです。")
+    return Edit(
+        f"{sheet.year_label}の確定",
+        tuple(SetStageLocked(index, True) for index in open_stages),
+        tuple(SetStageLocked(index, False) for index in reversed(open_stages)),
+    )
+
+
 def current_stage(sheet: Sheet) -> int | None:
     """The stage being worked on: the first one not yet 確定."""
     for index, stage in enumerate(sheet.stages):

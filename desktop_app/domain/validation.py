@@ -96,7 +96,7 @@ def _project_findings(
     if project.status is Status.CANCELLED and settled:
         findings.append(
             Finding(
-                Severity.WARNING,
+                Severity.ERROR,
                 f"{label}は中止ですが{sheet.stages[settlement_index].name}が{format_amount(settled)}千円あります。",
                 project_path=path,
                 stage=settlement_index,

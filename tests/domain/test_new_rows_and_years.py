@@ -72,3 +72,18 @@ def test_a_finding_on_a_sub_item_names_its_parent() -> None:
     found = [f for f in validate(sheet) if f.project_path == (parent_index, 1)]
     assert found and found[0].severity is Severity.ERROR
     assert found[0].message.startswith(f"{parent.label}の内訳{child.no}「{child.name}」の決算額")
+
+
+def test_a_year_with_every_settlement_entered_is_offered_to_be_settled_at_once() -> None:
+    from desktop_app.domain import Stage
+    from desktop_app.domain.edits import SetStageLocked, current_stage, plan_settle_year, ready_to_settle
+
+    sheet = small_sheet()
+    assert ready_to_settle(sheet)
+    edit = plan_settle_year(replace(sheet, stages=(Stage("当初予算", locked=True), *sheet.stages[1:])))
+    assert edit.changes == (SetStageLocked(1, True), SetStageLocked(2, True), SetStageLocked(3, True))
+    settled = replace(sheet, stages=tuple(replace(stage, locked=True) for stage in sheet.stages))
+    assert not ready_to_settle(settled) and current_stage(settled) is None
+    first = sheet.projects[0]
+    unsettled = replace(sheet, projects=(replace(first, amounts=(*first.amounts[:3], None)), *sheet.projects[1:]))
+    assert not ready_to_settle(unsettled)
