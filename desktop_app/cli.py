@@ -7,9 +7,9 @@ import logging
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from desktop_app import __version__, operations
 from desktop_app.domain import (
@@ -17,7 +17,9 @@ from desktop_app.domain import (
     FiscalYearError,
     SheetStructureError,
     UnknownWardError,
+    find_ward,
     format_amount,
+    parse_fiscal_year,
     wareki_year,
 )
 from desktop_app.exchange.errors import ExchangeError
@@ -42,8 +44,25 @@ _ARGPARSE_MESSAGES = (
 )
 
 
+class _JapaneseHelpFormatter(argparse.HelpFormatter):
+    """Help text in Japanese: argparse's own words (usage:, options:) are English."""
+
+    def add_usage(
+        self, usage: str | None, actions: Iterable[argparse.Action], groups: Iterable[Any], prefix: str | None = None
+    ) -> None:
+        super().add_usage(usage, actions, groups, prefix="使い方: " if prefix is None else prefix)
+
+
 class _JapaneseParser(argparse.ArgumentParser):
-    """argparse that reports usage mistakes in Japanese (exit status 2)."""
+    """argparse that speaks Japanese: help, group titles and usage mistakes (exit status 2)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _JapaneseHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "引数"
+        self._optionals.title = "オプション"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="この説明を表示して終了する")
 
     def error(self, message: str) -> NoReturn:
         for pattern, replacement in _ARGPARSE_MESSAGES:
@@ -57,49 +76,101 @@ class _JapaneseParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _JapaneseParser(
         prog="machizukuri",
-        description="熊本市 区まちづくり推進経費の事業シート: 入力・印刷・Excel出力・集計",
+        description="熊本市 区まちづくり推進経費の事業シート: 入力・印刷・Excel出力・集計。"
+        "コマンドを省くと画面を開きます。",
+        epilog="各コマンドの説明: machizukuri COMMAND --help",
     )
-    parser.add_argument("--version", action="version", version=f"machizukuri {__version__}")
     parser.add_argument(
-        "--db", type=Path, help="データベースのファイル（既定: 利用者のデータフォルダ、環境変数 MACHIZUKURI_DB）"
+        "--version", action="version", version=f"machizukuri {__version__}", help="版を表示して終了する"
     )
-    commands = parser.add_subparsers(dest="command", parser_class=_JapaneseParser, metavar="COMMAND")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="データベースのファイル（既定: 利用者のデータフォルダ。環境変数 MACHIZUKURI_DB でも指定可。"
+        "指定したファイルがないときは init で作る）",
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_JapaneseParser, metavar="COMMAND", title="コマンド")
 
-    gui = commands.add_parser("gui", help="画面を開く（既定）")
+    def command(name: str, summary: str, description: str | None = None) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, description=description or summary)
+
+    gui = command(
+        "gui",
+        "画面を開く（既定）",
+        "シートを編集する画面を開く。--ward・--year はこのときだけの指定で、設定は変わらない。",
+    )
     gui.add_argument("--screenshot", type=Path, metavar="PNG", help="画面を一度描いてPNGに保存し、終了する")
     gui.add_argument("--ward", help="開く区（例: 東区）")
     gui.add_argument("--year", help="開く年度（例: 2020、R2）")
     # For benchmarks/run.py: print FIRST_PAINT when the window first paints, then quit.
     gui.add_argument("--exit-after-first-paint", action="store_true", help=argparse.SUPPRESS)
 
-    imp = commands.add_parser("import", help="シートのファイル（.json / .xlsx）を取り込む（全部か、何もしないか）")
-    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    init = command(
+        "init",
+        "新しいデータベースを作る",
+        "新しいデータベースを作る（--db または MACHIZUKURI_DB で指定した場所に。既にあるファイルは変えない）。",
+    )
+    init.add_argument("--samples", action="store_true", help="令和2年度の5区のサンプルシートを入れる")
 
-    exp = commands.add_parser("export", help="シートを書き出す（json / xlsx / pdf / eml）")
-    exp.add_argument("format", choices=("json", "xlsx", "pdf", "eml"), metavar="FORMAT")
+    new = command(
+        "new",
+        "新しい年度のシートを作る",
+        "新しい年度のシートを作る。--from-year を付けると、その年度のシートから事業（名前・内容・グループ・"
+        "経費区分・№）を引き継ぎ、金額は空、【新規】なし、状況は予定になる。",
+    )
+    new.add_argument("--ward", required=True, help="区（例: 北区）")
+    new.add_argument("--year", required=True, help="作る年度（例: 2021、R3）")
+    new.add_argument("--from-year", metavar="YEAR", help="引き継ぐ元の年度（例: 2020）。省くと空のシート")
+    new.add_argument(
+        "--allocation",
+        action="append",
+        default=[],
+        metavar="区分=千円",
+        help="経費区分の配分額（例: まちづくり推進経費=19000）。繰り返して複数指定できる",
+    )
+
+    imp = command(
+        "import",
+        "シートのファイル（.json / .xlsx）を取り込む",
+        "シートのファイル（.json / .xlsx）を取り込む。全部取り込むか、何もしないか。同じ区・年度のシートは置き換える。",
+    )
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE", help="取り込むファイル（複数可）")
+
+    exp = command("export", "シートを書き出す（json / xlsx / pdf / eml）")
+    exp.add_argument(
+        "format",
+        choices=("json", "xlsx", "pdf", "eml"),
+        metavar="FORMAT",
+        help="json（交換用ファイル） / xlsx（市の様式のExcel） / pdf（1枚の印刷用） / eml（政策企画課へのメール下書き）",
+    )
     exp.add_argument("--ward", required=True, help="区（例: 東区）")
     exp.add_argument("--year", required=True, help="年度（例: 2020、R2、令和2年度）")
     # Kept as text: Path("") would silently become the current folder.
     exp.add_argument("-o", "--output", required=True, metavar="OUT", help="書き出すファイル（json は - で標準出力）")
     exp.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
     exp.add_argument(
-        "--paper", choices=("auto", "a4", "a3"), default="auto", help="PDFの用紙（既定: A4、収まらなければA3）"
+        "--paper",
+        choices=("auto", "a4", "a3"),
+        default="auto",
+        metavar="PAPER",
+        help="PDFの用紙: auto（既定: A4、収まらなければA3） / a4 / a3",
     )
 
-    con = commands.add_parser("consolidate", help="一年度の全区を一つのExcelにまとめる")
+    con = command("consolidate", "一年度の全区を一つのExcelにまとめる")
     con.add_argument("--year", required=True, help="年度（例: 2020）")
-    con.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    con.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="書き出すExcelファイル")
     con.add_argument(
         "--from-files",
         type=Path,
         metavar="DIR",
-        help="データベースの代わりに、各区から届いた .xlsx のフォルダから集計する",
+        help="データベースの代わりに、各区から届いたファイルのフォルダから集計する",
     )
     con.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
 
-    commands.add_parser("list", help="保存されているシートと段階ごとの合計を表示する")
+    command("list", "保存されているシートと段階ごとの合計を表示する")
 
-    bak = commands.add_parser("backup", help="データベースの一貫したコピーを作る")
+    bak = command("backup", "データベースの一貫したコピーを作る")
     bak.add_argument("-o", "--output", metavar="FILE", help="コピー先（既定: バックアップフォルダ）")
     bak.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
     return parser
@@ -111,16 +182,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "gui"
     setup_logging(console=False)
-    if command == "gui":
-        from desktop_app.gui.app import run_gui
-
-        return run_gui(
-            db_path=args.db,
-            screenshot=getattr(args, "screenshot", None),
-            ward=getattr(args, "ward", None),
-            year=getattr(args, "year", None),
-            exit_after_first_paint=getattr(args, "exit_after_first_paint", False),
-        )
     try:
         return _run(command, args)
     except OverwriteRefusedError as exc:
@@ -164,7 +225,18 @@ def _out_bytes(data: bytes) -> None:
 
 
 def _run(command: str, args: argparse.Namespace) -> int:
-    workspace = operations.open_workspace(args.db)
+    path, named = operations.chosen_database(args.db)
+    if command == "gui":
+        return _run_gui(args, path, named)
+    if command == "init":
+        workspace = operations.init_database(path, samples=args.samples)
+        what = "令和2年度のサンプルシート入りの" if args.samples else "空の"
+        workspace.close()
+        _out(f"{shown(path)} に{what}データベースを作りました。\n")
+        return 0
+    if named:
+        operations.require_existing(path)
+    workspace = operations.open_workspace(path)
     try:
         if command == "list":
             _print_list(workspace)
@@ -198,12 +270,43 @@ def _run(command: str, args: argparse.Namespace) -> int:
             for problem in consolidated.problems:
                 _say(f"注意: {problem}")
             _out(f"{shown(consolidated.path)} に{consolidated.sheets}区のシートをまとめて書き出しました。\n")
+        elif command == "new":
+            allocations = [operations.parse_allocation(text) for text in args.allocation]
+            sheet = operations.create_sheet(
+                workspace, ward=args.ward, year=args.year, from_year=args.from_year, allocations=allocations
+            )
+            carried = (
+                f"{wareki_year(parse_fiscal_year(args.from_year))}から{len(sheet.projects)}事業を引き継いで"
+                if args.from_year
+                else ""
+            )
+            shares = "、".join(
+                f"{category.name} {format_amount(category.allocation)}千円" for category in sheet.categories
+            )
+            _out(f"{sheet.year_label} {sheet.ward}のシートを{carried}作りました（配分額: {shares}）。\n")
         elif command == "backup":
             written = operations.backup_now(workspace, args.output, overwrite=args.force)
             _out(f"{shown(written)} にバックアップしました。\n")
     finally:
         workspace.close()
     return 0
+
+
+def _run_gui(args: argparse.Namespace, path: Path, named: bool) -> int:
+    if named:
+        operations.require_existing(path)
+    # Read here, so a mistyped ward or year is one sentence like any other command's mistake.
+    ward = find_ward(args.ward).name if getattr(args, "ward", None) else None
+    year = parse_fiscal_year(args.year) if getattr(args, "year", None) else None
+    from desktop_app.gui.app import run_gui
+
+    return run_gui(
+        db_path=path,
+        screenshot=getattr(args, "screenshot", None),
+        ward=ward,
+        year=year,
+        exit_after_first_paint=getattr(args, "exit_after_first_paint", False),
+    )
 
 
 def _print_list(workspace: operations.Workspace) -> None:

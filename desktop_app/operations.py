@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.domain import Sheet, find_ward, parse_fiscal_year, wareki_short, wareki_year
+from desktop_app.domain import AmountError, Sheet, find_ward, parse_amount, parse_fiscal_year, wareki_short, wareki_year
 from desktop_app.exchange.errors import ExchangeError, ImportFileError
 from desktop_app.exchange.files import (
     check_target,
@@ -23,7 +24,7 @@ from desktop_app.exchange.files import (
     write_problem,
 )
 from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes
-from desktop_app.paths import backup_dir_for, data_path, default_db_path
+from desktop_app.paths import DB_ENV, backup_dir_for, data_path, default_db_path
 from desktop_app.storage import (
     SheetSummary,
     StorageError,
@@ -338,3 +339,102 @@ def restore_backup(workspace: Workspace, backup: Path) -> Path | None:
     backups.restore_into(backup, workspace.db.conn)
     log.info("restored %s (current state kept in %s)", backup, safety)
     return safety
+
+
+# ---------------------------------------------------------------- which database, new databases, new sheets
+
+
+class MissingDatabaseError(StorageError):
+    """A database the person named (--db, MACHIZUKURI_DB) that does not exist: never made silently."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f'データベース「{path}」がありません（新しく作るときは machizukuri --db "{path}" init を実行してください）。'
+        )
+        self.path = path
+
+
+def chosen_database(path: Path | None = None) -> tuple[Path, bool]:
+    """The database a command works on, and whether the person named it (`--db`, then `MACHIZUKURI_DB`).
+
+    Only the default database is created on first use (with the sample sheets, so a first start
+    shows a full window); a named one that is missing is a typo until `init` says otherwise.
+    """
+    if path is not None:
+        return Path(path), True
+    named = os.environ.get(DB_ENV)
+    if named:
+        return Path(named), True
+    return default_db_path(), False
+
+
+def require_existing(path: Path) -> None:
+    """Refuse a named database that does not exist (see chosen_database)."""
+    if not path.exists():
+        raise MissingDatabaseError(path)
+
+
+def init_database(path: Path, *, samples: bool) -> Workspace:
+    """A new database at `path` (the `init` command), with the FY2020 sample sheets when asked."""
+    if path.exists():
+        raise StorageError(f"データベース「{path}」はすでにあります（init は新しいデータベースだけを作ります）。")
+    if not path.parent.is_dir():
+        raise StorageError(f"フォルダ「{path.parent}」がありません（先にフォルダを作ってください）。")
+    return open_workspace(path, seed=samples)
+
+
+def parse_allocation(text: str) -> tuple[str, int | None]:
+    """`まちづくり推進経費=19000` (also `19,000`, `１９０００`, `19000千円`; `―` for none) from `--allocation`."""
+    name, equals, amount = unicodedata.normalize("NFKC", text).partition("=")
+    name = name.strip()
+    if not equals or not name:
+        raise ExchangeError(
+            f"--allocation「{text}」は「経費区分=千円」の形で指定してください（例: まちづくり推進経費=19000）。"
+        )
+    try:
+        return name, parse_amount(amount)
+    except AmountError as exc:
+        raise ExchangeError(f"--allocation「{text}」の配分額: {exc}。") from exc
+
+
+def latest_sheet_year_before(workspace: Workspace, ward: str, year: int) -> int | None:
+    """The most recent earlier year that has a sheet for this ward (years may be skipped)."""
+    earlier = [summary.fiscal_year for summary in list_sheets(workspace.db) if summary.ward == ward]
+    earlier = [held for held in earlier if held < year]
+    return max(earlier) if earlier else None
+
+
+def create_sheet(
+    workspace: Workspace,
+    *,
+    ward: str,
+    year: str | int,
+    from_year: str | int | None = None,
+    allocations: Sequence[tuple[str, int | None]] = (),
+) -> Sheet:
+    """A new sheet for a ward and year (the `new` command and シート → 新しい年度).
+
+    From an earlier year's sheet (`from_year`): its categories, groups and projects carried on with
+    every stage empty, 【新規】 cleared and status 予定; each allocation replaces that category's 配分額
+    (a name not there adds the category). Without it: an empty sheet whose categories are exactly
+    those allocated (まちづくり推進経費 with no 配分額 when none is named).
+    """
+    from desktop_app.domain import Category, new_sheet, next_year_sheet, with_allocations
+    from desktop_app.storage import insert_sheet
+
+    if workspace.readonly:
+        raise StorageError("読み取り専用で開いているため、シートを作成できません。")
+    ward_name = find_ward(ward).name
+    fiscal_year = parse_fiscal_year(year)
+    if from_year is not None:
+        source_year = parse_fiscal_year(from_year)
+        if source_year == fiscal_year:
+            raise ExchangeError(f"--from-year と --year が同じ{wareki_year(fiscal_year)}です。")
+        previous = load_sheet(workspace.db, ward_name, source_year)
+        sheet = with_allocations(next_year_sheet(previous, fiscal_year), allocations)
+        reason = f"{previous.year_label}から作成"
+    else:
+        categories = [Category(name, allocation) for name, allocation in allocations]
+        sheet = new_sheet(ward_name, fiscal_year, categories=categories or None)
+        reason = "空のシートを作成"
+    return insert_sheet(workspace.db, sheet, reason=reason)

@@ -17,7 +17,7 @@ from desktop_app.paths import user_data_dir
 log = logging.getLogger("machizukuri.settings")
 SETTINGS_NAME = "settings.json"
 # The planning division (政策局 総合政策部 政策企画課) until the office sets its real address.
-DEFAULT_PLANNING_ADDRESS = ""
+DEFAULT_PLANNING_ADDRESS = "seisakukikaku@city.kumamoto.lg.jp"
 
 
 @dataclass
@@ -31,6 +31,27 @@ class Settings:
     last_year: int | None = None
     # Database paths on a network share the person has already been warned about.
     warned_network_paths: list[str] = field(default_factory=list)
+    # Values chosen for this run only (`gui --ward 南区 --year 2031`): field -> (saved value, run value).
+    _run_only: dict[str, tuple[object, object]] = field(default_factory=dict, repr=False, compare=False)
+    # A screenshot run saves nothing at all.
+    _keep_on_disk: bool = field(default=False, repr=False, compare=False)
+
+    def for_this_run(self, *, keep_on_disk: bool = False, **values: object) -> None:
+        """Use these values now without saving them: the next start opens what the person last chose."""
+        self._keep_on_disk = self._keep_on_disk or keep_on_disk
+        for name, value in values.items():
+            if value is None:
+                continue
+            self._run_only[name] = (getattr(self, name), value)
+            setattr(self, name, value)
+
+    def to_save(self) -> dict[str, object]:
+        """What goes into the file: run-only values give way to the saved ones unless changed since."""
+        data = {name: value for name, value in asdict(self).items() if not name.startswith("_")}
+        for name, (saved, run_value) in self._run_only.items():
+            if data[name] == run_value:
+                data[name] = saved
+        return data
 
     def export_dir(self) -> Path:
         if self.export_folder:
@@ -103,11 +124,13 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
 
     Refuses (SettingsError) a planning division address or staff name a draft could not use.
     """
+    if settings._keep_on_disk:
+        return
     problem = settings_problem(settings)
     if problem is not None:
         raise SettingsError(problem)
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".partial")
-    temporary.write_text(json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    temporary.write_text(json.dumps(settings.to_save(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, path)

@@ -47,3 +47,15 @@ def empty_workspace(db_path: Path) -> Iterator[operations.Workspace]:
     ws = operations.open_workspace(db_path, seed=False)
     yield ws
     ws.close()
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path) -> Path:
+    """A database made as `machizukuri --db PATH init --samples` makes it (the FY2020 sheets).
+
+    The command line refuses a named database that does not exist, so its tests start from one.
+    """
+    path = tmp_path / "db" / "machizukuri.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    operations.init_database(path, samples=True).close()
+    return path

@@ -6,12 +6,19 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from desktop_app.cli import main
 from desktop_app.exchange.json_format import dump_sheet
 from tests.factories import database_digest, small_sheet
+
+
+@pytest.fixture
+def db_path(sample_db: Path) -> Path:
+    """Every command here runs on a database made by `init --samples`."""
+    return sample_db
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -40,9 +47,44 @@ def test_env_variable_chooses_the_database(
 ) -> None:
     target = tmp_path / "from-env.sqlite3"
     monkeypatch.setenv("MACHIZUKURI_DB", str(target))
-    code, _, _ = run(capsys, "list")
+    code, _, _ = run(capsys, "init")
+    assert code == 0 and target.exists()
+    code, out, _ = run(capsys, "list")
     assert code == 0
-    assert target.exists()
+    assert out == "シートはありません。\n"  # the one init made, not a new database of sample sheets
+
+
+@pytest.mark.parametrize("how", ["--db", "MACHIZUKURI_DB"])
+@pytest.mark.parametrize(
+    "command", [["list"], ["export", "json", "--ward", "東区", "--year", "2020", "-o", "-"], ["gui"]]
+)
+def test_a_named_database_that_does_not_exist_is_refused_not_created(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, command: list[str]
+) -> None:
+    typo = tmp_path / "machizukri.sqlite3"
+    args = ["--db", str(typo), *command] if how == "--db" else command
+    if how == "MACHIZUKURI_DB":
+        monkeypatch.setenv("MACHIZUKURI_DB", str(typo))
+    code, out, err = run(capsys, *args)
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        f'データベース「{typo}」がありません（新しく作るときは machizukuri --db "{typo}" init を実行してください）。'
+    ]
+    assert not list(tmp_path.glob(typo.name + "*"))
+
+
+def test_init_makes_a_database_once_with_or_without_the_samples(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    empty, samples = tmp_path / "空の データ.sqlite3", tmp_path / "サンプル.sqlite3"
+    assert run(capsys, "--db", str(empty), "init")[0] == 0
+    assert run(capsys, "--db", str(samples), "init", "--samples")[0] == 0
+    assert run(capsys, "--db", str(empty), "list")[1] == "シートはありません。\n"
+    assert "5シート" in run(capsys, "--db", str(samples), "list")[1]
+    before = samples.read_bytes()
+    code, _, err = run(capsys, "--db", str(samples), "init")
+    assert code == 1 and "すでにあります" in err and len(err.splitlines()) == 1
+    assert samples.read_bytes() == before
 
 
 def test_export_json_to_stdout_and_file(capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path) -> None:
@@ -184,3 +226,95 @@ def test_module_entry_point_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "desktop_app", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("machizukuri ")
+
+
+def _exported(capsys: pytest.CaptureFixture[str], db: Path, ward: str, year: str) -> dict[str, Any]:
+    code, out, err = run(capsys, "--db", str(db), "export", "json", "--ward", ward, "--year", year, "-o", "-")
+    assert code == 0, err
+    return cast(dict[str, Any], json.loads(out))
+
+
+def test_new_year_carries_the_projects_on_with_the_new_allocations(
+    capsys: pytest.CaptureFixture[str], db_path: Path
+) -> None:
+    code, out, err = run(
+        capsys,
+        *("--db", str(db_path), "new", "--ward", "北区", "--year", "2021", "--from-year", "R2"),
+        *("--allocation", "まちづくり推進経費=19,000", "--allocation", "復興支援自治推進経費=５０００千円"),
+    )
+    assert code == 0, err
+    assert out.startswith("令和3年度 北区のシートを令和2年度から")
+    before, after = _exported(capsys, db_path, "北区", "2020"), _exported(capsys, db_path, "北区", "2021")
+    assert after["categories"] == [
+        {"name": "まちづくり推進経費", "allocation": 19000},
+        {"name": "復興支援自治推進経費", "allocation": 5000},
+    ]
+    assert after["title"] == "令和3年度 北区まちづくりの取組"
+    assert [g["name"] for g in after["groups"]] == [g["name"] for g in before["groups"]]
+    for old, carried in zip(before["projects"], after["projects"], strict=True):
+        for key in ("no", "name", "description", "group", "category"):
+            assert carried[key] == old[key]
+        assert carried["amounts"] == [None, None, None, None]
+        assert carried["status"] == "planned" and carried["new"] is False and carried.get("note", "") == ""
+        assert [c["no"] for c in carried["children"]] == [c["no"] for c in old["children"]]
+        assert all(c["amounts"] == [None] * 4 for c in carried["children"])
+
+
+def test_new_empty_sheet_has_exactly_the_allocated_categories(
+    capsys: pytest.CaptureFixture[str], db_path: Path
+) -> None:
+    code, _, err = run(
+        capsys,
+        "--db",
+        str(db_path),
+        "new",
+        "--ward",
+        "東",
+        "--year",
+        "2024",
+        "--allocation",
+        "まちづくり推進経費=19000",
+    )
+    assert code == 0, err
+    sheet = _exported(capsys, db_path, "東区", "2024")
+    assert sheet["categories"] == [{"name": "まちづくり推進経費", "allocation": 19000}]
+    assert sheet["projects"] == [] and sheet["title"] == "令和6年度 東区まちづくりの取組"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ward", "東区", "--year", "2020"], "令和2年度 東区のシートはすでにあります。"),
+        (["--ward", "東区", "--year", "2021", "--from-year", "2019"], "令和元年度 東区のシートはありません。"),
+        (
+            ["--ward", "東区", "--year", "2021", "--allocation", "19000"],
+            "--allocation「19000」は「経費区分=千円」の形で指定してください",
+        ),
+        (
+            ["--ward", "東区", "--year", "2021", "--allocation", "まちづくり推進経費=-5"],
+            "--allocation「まちづくり推進経費=-5」の配分額",
+        ),
+    ],
+)
+def test_new_refuses_with_one_sentence_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], db_path: Path, args: list[str], message: str
+) -> None:
+    before = database_digest(db_path)
+    code, out, err = run(capsys, "--db", str(db_path), "new", *args)
+    assert code == 1 and out == ""
+    assert len(err.splitlines()) == 1 and message in err
+    assert database_digest(db_path) == before
+
+
+def test_help_is_japanese_and_lists_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    texts = []
+    for command in ([], ["export"], ["new"], ["init"], ["import"], ["consolidate"], ["gui"]):
+        code, out, _ = run(capsys, *command, "--help")
+        assert code == 0
+        texts.append(out)
+        for english in ("usage:", "options:", "positional arguments", "show this help message", "show program's"):
+            assert english not in out, (command, english)
+        assert out.startswith("使い方: machizukuri")
+    assert all(name in texts[0] for name in ("init", "new", "import", "export", "consolidate", "list", "backup"))
+    assert all(fmt in texts[1] for fmt in ("json", "xlsx", "pdf", "eml"))
+    assert "--allocation" in texts[2] and "--from-year" in texts[2]

@@ -22,6 +22,13 @@ from desktop_app.exchange import files
 from desktop_app.exchange.errors import ExchangeError
 from tests.factories import database_digest
 
+
+@pytest.fixture
+def db_path(sample_db: Path) -> Path:
+    """The command line refuses a named database that does not exist: these run on one made by `init --samples`."""
+    return sample_db
+
+
 EXPORT = ["export", "json", "--ward", "東区", "--year", "2020"]
 
 

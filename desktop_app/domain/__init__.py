@@ -20,6 +20,7 @@ from desktop_app.domain.model import (
     new_sheet,
     next_year_sheet,
     ward_order,
+    with_allocations,
 )
 from desktop_app.domain.money import MAX_AMOUNT, NULL_MARK, AmountError, format_amount, parse_amount, sum_amounts
 from desktop_app.domain.totals import CategoryTotals, SheetTotals, format_rate, sheet_totals
@@ -66,4 +67,5 @@ __all__ = [
     "wareki_date",
     "wareki_short",
     "wareki_year",
+    "with_allocations",
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from desktop_app.domain.layout import Column
-from desktop_app.domain.model import Amounts, Group, Project, Sheet, Stage, Status
+from desktop_app.domain.model import Amounts, Category, Group, Project, Sheet, Stage, Status
 from desktop_app.domain.money import AmountError, parse_amount
 
 # Project fields a person edits as text or choice (amounts are edited per stage).
@@ -109,6 +109,19 @@ class RenameGroup:
     new: str
 
 
+@dataclass(frozen=True)
+class SetSheetSettings:
+    """The sheet's title, vision line and funding categories (names, order, 配分額) at once.
+
+    `renames` pairs an existing category's old name with its new one, so its projects follow it.
+    """
+
+    title: str
+    vision: str
+    categories: tuple[Category, ...]
+    renames: tuple[tuple[str, str], ...] = ()
+
+
 Change = (
     SetProjectField
     | SetAmounts
@@ -119,6 +132,7 @@ Change = (
     | AddGroup
     | RemoveGroup
     | RenameGroup
+    | SetSheetSettings
 )
 
 
@@ -355,13 +369,43 @@ def plan_insert(sheet: Sheet, new_id: int, *, after_id: int | None) -> Edit:
         last = sheet.projects[-1] if sheet.projects else None
         group = last.group if last else (sheet.groups[0].name if sheet.groups else None)
         project = new_project(sheet, new_id, category=category, group=group)
+        project = replace(project, no=next_project_number(sheet, category))
         return _insert_edit(project, None, len(sheet.projects))
     found = locate(sheet, after_id)
     project = new_project(sheet, new_id, category=found.project.category, group=found.project.group)
     if found.parent is not None:
         project = replace(project, no=_next_child_mark(found.parent))
         return _insert_edit(project, found.parent.id, found.index + 1)
+    project = replace(project, no=next_project_number(sheet, found.project.category))
     return _insert_edit(project, None, found.index + 1)
+
+
+def next_project_number(sheet: Sheet, category: str) -> str:
+    """The № a new project of `category` gets: one past the highest in use, in the same style.
+
+    `12` after 1–11; `⑨` where the ward numbers ①–⑧ (北区). №s that are not plain numbers
+    (「１－①」) are skipped; with none in use the first is `1`.
+    """
+    highest = 0
+    circled = False
+    for project in sheet.projects:
+        if project.category != category:
+            continue
+        text = project.no.strip()
+        value = _number_value(text)
+        if value is not None and value >= highest:
+            highest = value
+            circled = text in _CHILD_MARKS
+    following = highest + 1
+    if circled and following <= len(_CHILD_MARKS):
+        return _CHILD_MARKS[following - 1]
+    return str(following)
+
+
+def _number_value(text: str) -> int | None:
+    # NFKC folds full-width digits (１２) and circled numbers (⑫) to ASCII digits.
+    folded = unicodedata.normalize("NFKC", text)
+    return int(folded) if folded.isdigit() and folded.isascii() else None
 
 
 def _insert_edit(project: Project, parent_id: int | None, position: int) -> Edit:
@@ -526,9 +570,89 @@ def plan_stage_lock(sheet: Sheet, stage: int, locked: bool) -> Edit:
     return Edit(f"{current.name}の{verb}", (SetStageLocked(stage, locked),), (SetStageLocked(stage, current.locked),))
 
 
+def ready_to_settle(sheet: Sheet) -> bool:
+    """A year whose 決算額 is entered for every budgeted project, with a stage still open: offer to 確定 it."""
+    index = sheet.settlement_index()
+    if index is None or not sheet.projects or all(stage.locked for stage in sheet.stages):
+        return False
+    budgets = sheet.budget_indexes()
+    # A project with no budget line at any stage (― throughout, 中央区's zero-budget ones) has nothing to settle.
+    budgeted = [p for p in sheet.projects if any(p.amounts[i] is not None for i in budgets)]
+    return bool(budgeted) and all(project.amounts[index] is not None for project in budgeted)
+
+
+def plan_settle_year(sheet: Sheet) -> Edit:
+    """Every stage still open marked 確定 at once: the year is settled."""
+    open_stages = [index for index, stage in enumerate(sheet.stages) if not stage.locked]
+    if not open_stages:
+        raise EditError(f"{sheet.year_label}の段階はすべて確定済みです。")
+    return Edit(
+        f"{sheet.year_label}の確定",
+        tuple(SetStageLocked(index, True) for index in open_stages),
+        tuple(SetStageLocked(index, False) for index in reversed(open_stages)),
+    )
+
+
 def current_stage(sheet: Sheet) -> int | None:
     """The stage being worked on: the first one not yet 確定."""
     for index, stage in enumerate(sheet.stages):
         if not stage.locked:
             return index
     return None
+
+
+# ---------------------------------------------------------------- the sheet's own settings
+
+MAX_TITLE_LENGTH: Final = 200
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    """One row of the sheet settings' category list: which category it was (None: added) and what it is now."""
+
+    was: str | None
+    name: str
+    allocation: int | None
+
+
+def plan_sheet_settings(sheet: Sheet, *, title: str, vision: str, categories: Sequence[CategoryChoice]) -> Edit:
+    """Title, vision and the funding categories (add, remove, rename, order, 配分額) as one undoable edit.
+
+    A category that still has projects cannot be removed: they would lose their category.
+    """
+    title = title.strip()
+    if not title:
+        raise EditError("シートの表題を入力してください。")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise EditError(f"シートの表題が{len(title)}文字あります（{MAX_TITLE_LENGTH}文字まで）。")
+    chosen: list[Category] = []
+    renames: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for number, choice in enumerate(categories, start=1):
+        name = choice.name.strip()
+        if not name:
+            raise EditError(f"経費区分の{number}行目の名前が空です。")
+        if name in seen:
+            raise EditError(f"経費区分「{name}」が2つあります。")
+        if choice.allocation is not None and choice.allocation < 0:
+            raise EditError(f"経費区分「{name}」の配分額がマイナスです。")
+        seen.add(name)
+        chosen.append(Category(name, choice.allocation))
+        if choice.was is not None and choice.was != name:
+            renames.append((choice.was, name))
+    if not chosen:
+        raise EditError("経費区分を1つ以上残してください。")
+    kept = {choice.was for choice in categories if choice.was is not None}
+    for category in sheet.categories:
+        if category.name in kept:
+            continue
+        used = sum(1 for project in sheet.all_projects() if project.category == category.name)
+        if used:
+            raise EditError(
+                f"経費区分「{category.name}」には事業が{used}件あるため削除できません（先に事業の経費区分を変えてください）。"
+            )
+    change = SetSheetSettings(title, vision, tuple(chosen), tuple(renames))
+    inverse = SetSheetSettings(sheet.title, sheet.vision, sheet.categories, tuple((new, old) for old, new in renames))
+    if change == SetSheetSettings(sheet.title, sheet.vision, sheet.categories):
+        return Edit("シートの設定", (), ())
+    return Edit("シートの設定", (change,), (inverse,))

@@ -160,6 +160,13 @@ class Project:
         number = f"№{self.no}" if self.no else "番号なし"
         return f"{number}「{self.name}」"
 
+    def label_under(self, parent: Project | None) -> str:
+        """`№4「…」の内訳②「…」`: a sub-item named with its parent (南区 has four ②s), else `label`."""
+        if parent is None:
+            return self.label
+        mark = self.no or "番号なし"
+        return f"{parent.label}の内訳{mark}「{self.name}」"
+
     def children_sum(self) -> Amounts:
         """Per stage, the sum of the sub-items' amounts."""
         width = len(self.amounts)
@@ -296,3 +303,20 @@ def next_year_sheet(previous: Sheet, fiscal_year: int | None = None) -> Sheet:
         projects=tuple(fresh(project) for project in previous.projects),
         id=None,
     )
+
+
+def with_allocations(sheet: Sheet, allocations: Sequence[tuple[str, int | None]]) -> Sheet:
+    """The sheet with each named category's 配分額 replaced; a name not on the sheet adds that category.
+
+    A new year's allocations are decided each year (FY2024: 19,000千円 each), so they are asked for,
+    never copied forward silently.
+    """
+    categories = list(sheet.categories)
+    for name, allocation in allocations:
+        for index, category in enumerate(categories):
+            if category.name == name:
+                categories[index] = replace(category, allocation=allocation)
+                break
+        else:
+            categories.append(Category(name, allocation))
+    return replace(sheet, categories=tuple(categories))

@@ -88,3 +88,17 @@ def sheet_totals(sheet: Sheet) -> SheetTotals:
 def format_rate(rate: float | None) -> str:
     """`95.8%`, or `―` when there is no rate yet."""
     return "―" if rate is None else f"{rate * 100:.1f}%"
+
+
+def totals_explanation(sheet: Sheet) -> str:
+    """What 残額 and 執行率 are computed from on this sheet, in the sheet's own stage names."""
+    if not sheet.stages:
+        return ""
+    first = sheet.stages[0].name
+    budget_index, settlement_index = sheet.last_budget_index(), sheet.settlement_index()
+    parts = [f"残額＝配分額−{first}の計"]
+    if budget_index is not None and settlement_index is not None:
+        parts.append(
+            f"執行率＝{sheet.stages[settlement_index].name}÷{sheet.stages[budget_index].name}（最後の予算段階）"
+        )
+    return "。".join(parts) + "。"

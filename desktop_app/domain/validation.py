@@ -33,11 +33,11 @@ def validate(sheet: Sheet) -> list[Finding]:
     findings += _allocation_findings(sheet)
     budgets = sheet.budget_indexes()
     for index, project in enumerate(sheet.projects):
-        findings += _project_findings(sheet, budgets, project, (index, None))
+        findings += _project_findings(sheet, budgets, project, (index, None), None)
         if project.children:
             findings += _children_sum_findings(sheet, project, index)
         for child_index, child in enumerate(project.children):
-            findings += _project_findings(sheet, budgets, child, (index, child_index))
+            findings += _project_findings(sheet, budgets, child, (index, child_index), project)
     return findings
 
 
@@ -72,9 +72,10 @@ def _last_budget_amount(budgets: tuple[int, ...], project: Project) -> tuple[int
 
 
 def _project_findings(
-    sheet: Sheet, budgets: tuple[int, ...], project: Project, path: tuple[int, int | None]
+    sheet: Sheet, budgets: tuple[int, ...], project: Project, path: tuple[int, int | None], parent: Project | None
 ) -> list[Finding]:
     findings: list[Finding] = []
+    label = project.label_under(parent)
     settlement_index = sheet.settlement_index()
     if settlement_index is None:
         return findings
@@ -85,7 +86,7 @@ def _project_findings(
         findings.append(
             Finding(
                 Severity.ERROR,
-                f"{project.label}の{sheet.stages[settlement_index].name} {format_amount(settled)}千円が"
+                f"{label}の{sheet.stages[settlement_index].name} {format_amount(settled)}千円が"
                 f"{sheet.stages[budget_index].name} {format_amount(budget_amount)}千円を超えています。",
                 project_path=path,
                 stage=settlement_index,
@@ -95,9 +96,8 @@ def _project_findings(
     if project.status is Status.CANCELLED and settled:
         findings.append(
             Finding(
-                Severity.WARNING,
-                f"{project.label}は中止ですが{sheet.stages[settlement_index].name}が"
-                f"{format_amount(settled)}千円あります。",
+                Severity.ERROR,
+                f"{label}は中止ですが{sheet.stages[settlement_index].name}が{format_amount(settled)}千円あります。",
                 project_path=path,
                 stage=settlement_index,
                 category=project.category,
@@ -152,7 +152,7 @@ def check_structure(sheet: Sheet) -> None:
 def _check_project(
     sheet: Sheet, project: Project, categories: list[str], groups: list[str], parent: Project | None
 ) -> None:
-    where = project.label if parent is None else f"{parent.label}の内訳{project.label}"
+    where = project.label_under(parent)
     if not project.name.strip():
         raise SheetStructureError(f"{where}の事業名（name）が空です。")
     if len(project.amounts) != len(sheet.stages):

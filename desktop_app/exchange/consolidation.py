@@ -27,6 +27,7 @@ from desktop_app.exchange.xlsx_export import (
     FONT_NAME,
     NULL_TEXT,
     STYLES,
+    made_on_footer,
     new_workbook,
     put_text,
     store_sheet_data,
@@ -223,7 +224,7 @@ def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems
     ws.print_options.horizontalCentered = True
     ws.oddFooter.left.text = consolidated_title(fiscal_year)
     ws.oddFooter.center.text = "&P / &N"
-    ws.oddFooter.right.text = "印刷日 &D"
+    ws.oddFooter.right.text = made_on_footer()
 
 
 def _box(cell: Cell, font: Font, alignment: Alignment) -> None:

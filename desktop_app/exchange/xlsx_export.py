@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from desktop_app import APP_NAME
-from desktop_app.domain import Sheet, sheet_totals, wareki_year
+from desktop_app.domain import Sheet, sheet_totals, wareki_date, wareki_year
 from desktop_app.domain.layout import (
     CITY_COLUMNS,
     NOTES_HEADING,
@@ -440,8 +440,13 @@ def _finish(
     footer = f"{wareki_year(sheet.fiscal_year)} {sheet.ward}".replace("&", "&&")
     ws.oddFooter.left.text = footer
     ws.oddFooter.center.text = "&P / &N"
-    ws.oddFooter.right.text = "印刷日 &D"
+    ws.oddFooter.right.text = made_on_footer()
     ws.sheet_view.zoomScale = 100
+
+
+def made_on_footer(today: datetime.date | None = None) -> str:
+    """`作成日 令和8年11月30日`: written out, since Excel's &D prints the date in the PC's own format."""
+    return f"作成日 {wareki_date(today or datetime.date.today())}"
 
 
 # ---------------------------------------------------------------- the hidden sheet file

@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop_app import APP_NAME, __version__, operations
-from desktop_app.domain import find_ward, parse_fiscal_year
+from desktop_app.domain import wareki_year
 from desktop_app.logs import log_file
 from desktop_app.paths import data_path, default_db_path
 from desktop_app.settings import load_settings
@@ -103,11 +103,19 @@ def run_gui(
     db_path: Path | None = None,
     screenshot: Path | None = None,
     ward: str | None = None,
-    year: str | None = None,
+    year: int | None = None,
     exit_after_first_paint: bool = False,
 ) -> int:
+    from desktop_app.gui.qt_environment import route_qt_messages_to_log, xcb_problem
+
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if QApplication.instance() is None:
+        problem = xcb_problem()
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 1
+        route_qt_messages_to_log()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("machizukuri")
@@ -127,10 +135,16 @@ def run_gui(
         return 1
     workspace, lock = opened
     settings = load_settings()
-    if ward:
-        settings.ward = find_ward(ward).name
-    if year:
-        settings.last_year = parse_fiscal_year(year)
+    # --ward/--year choose what this run opens; they never become what the next start opens.
+    settings.for_this_run(ward=ward, last_year=year, keep_on_disk=screenshot is not None)
+    if year is not None and not _sheet_exists(workspace, ward or settings.ward, year):
+        message = f"{ward or settings.ward or '選んだ区'}の{wareki_year(year)}のシートはまだありません。"
+        if screenshot is not None:
+            print(message, file=sys.stderr)
+            workspace.close()
+            _release(lock)
+            return 1
+        log.info(message)
 
     from desktop_app.gui.main_window import MainWindow
 
@@ -150,6 +164,12 @@ def run_gui(
     workspace.close()
     _release(lock)
     return int(code)
+
+
+def _sheet_exists(workspace: operations.Workspace, ward: str, year: int) -> bool:
+    return any(
+        summary.ward == ward and summary.fiscal_year == year for summary in operations.list_sheets_summary(workspace)
+    )
 
 
 def _release(lock: QLockFile | None) -> None:

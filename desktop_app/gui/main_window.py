@@ -322,6 +322,8 @@ class MainWindow(QMainWindow):
     def _fill_years(self, select: int | None = None) -> None:
         years = set(sheet_years(self.workspace.db)) | {current_fiscal_year()}
         chosen = select or self.settings.last_year or max(sheet_years(self.workspace.db) or [current_fiscal_year()])
+        # A year asked for that has no sheet yet is listed too, so its page says so and offers to create one.
+        years.add(chosen)
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
         for year in sorted(years, reverse=True):

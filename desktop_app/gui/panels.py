@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import STATUS_LABELS, Finding, Project, Severity, Sheet, format_amount, format_rate
-from desktop_app.domain.totals import SheetTotals
+from desktop_app.domain.totals import SheetTotals, totals_explanation
 from desktop_app.storage import HistoryEntry
 
 STAGE_COLOURS = ("#4e79a7", "#59a14f", "#f28e2b", "#e15759", "#76b7b2", "#edc948")
@@ -138,6 +138,7 @@ class StageChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.totals: SheetTotals | None = None
+        self.setToolTip("棒: 経費区分ごとの各段階の計（千円、上の数字）／赤い破線: 配分額（当初予算の計と比べる上限）")
         self.setMinimumHeight(170)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
@@ -154,7 +155,28 @@ class StageChart(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "シートがありません")
             return
         metrics = painter.fontMetrics()
-        legend_height = metrics.height() + 6
+        # Legend: one swatch per stage, then the dashed red line of the allocation; wrapped to the width.
+        entries: list[tuple[str, int | None]] = [(name, index) for index, name in enumerate(totals.stage_names)]
+        if any(category.allocation for category in totals.categories):
+            entries.append((ALLOCATION_LEGEND, None))
+        line_height = metrics.height() + 4
+        placed: list[tuple[float, float, str, int | None]] = []
+        x, y = 8.0, 4.0
+        for name, index in entries:
+            width = 18 + metrics.horizontalAdvance(name)
+            if x + width > self.width() - 8 and x > 8:
+                x, y = 8.0, y + line_height
+            placed.append((x, y, name, index))
+            x += width + 4
+        legend_height = int(y + line_height)
+        for x, y, name, index in placed:
+            if index is None:
+                painter.setPen(QPen(QColor("#c00000"), 1.5, Qt.PenStyle.DashLine))
+                painter.drawLine(int(x), int(y + 5), int(x + 12), int(y + 5))
+            else:
+                painter.fillRect(QRectF(x, y, 10, 10), QColor(STAGE_COLOURS[index % len(STAGE_COLOURS)]))
+            painter.setPen(QColor("#333333"))
+            painter.drawText(int(x + 15), int(y + metrics.ascent()), name)
         label_height = metrics.height() * 2 + 4
         area = QRectF(8, legend_height + 4, self.width() - 16, self.height() - legend_height - label_height - 8)
         peak = max(
@@ -162,15 +184,12 @@ class StageChart(QWidget):
             + [c.allocation or 0 for c in totals.categories]
             + [1]
         )
+        # Headroom above the tallest bar for its value.
+        peak = int(peak * 1.3)
         group_width = area.width() / len(totals.categories)
         stages = len(totals.stage_names)
-        # Legend: one swatch per stage.
-        x = 8.0
-        for index, name in enumerate(totals.stage_names):
-            painter.fillRect(QRectF(x, 4, 10, 10), QColor(STAGE_COLOURS[index % len(STAGE_COLOURS)]))
-            painter.setPen(QColor("#333333"))
-            painter.drawText(int(x + 13), 4 + metrics.ascent(), name)
-            x += 18 + metrics.horizontalAdvance(name)
+        small = QFont(painter.font())
+        small.setPointSizeF(max(6.0, painter.font().pointSizeF() * 0.8))
         for number, category in enumerate(totals.categories):
             left = area.left() + number * group_width + group_width * 0.1
             bar_width = group_width * 0.8 / max(stages, 1)
@@ -178,6 +197,7 @@ class StageChart(QWidget):
                 height = area.height() * (amount or 0) / peak
                 rect = QRectF(left + index * bar_width + 1, area.bottom() - height, bar_width - 2, height)
                 painter.fillRect(rect, QBrush(QColor(STAGE_COLOURS[index % len(STAGE_COLOURS)])))
+                _draw_value(painter, small, rect, format_amount(amount))
             if category.allocation:
                 y = area.bottom() - area.height() * category.allocation / peak
                 painter.setPen(QPen(QColor("#c00000"), 1.5, Qt.PenStyle.DashLine))
@@ -192,6 +212,29 @@ class StageChart(QWidget):
         painter.setPen(QPen(QColor("#999999")))
         painter.drawLine(int(area.left()), int(area.bottom()), int(area.right()), int(area.bottom()))
         painter.end()
+
+
+ALLOCATION_LEGEND = "配分額"
+
+
+def _draw_value(painter: QPainter, font: QFont, bar: QRectF, text: str) -> None:
+    """The amount above its bar; turned upright when the bar is narrower than the number."""
+    painter.save()
+    painter.setFont(font)
+    painter.setPen(QColor("#222222"))
+    metrics = painter.fontMetrics()
+    width = metrics.horizontalAdvance(text)
+    if width <= bar.width() + 4:
+        painter.drawText(
+            QRectF(bar.center().x() - width / 2 - 2, bar.top() - metrics.height(), width + 4, metrics.height()),
+            int(Qt.AlignmentFlag.AlignCenter),
+            text,
+        )
+    else:
+        painter.translate(bar.center().x() + metrics.ascent() / 2 - 1, bar.top() - 2)
+        painter.rotate(-90)
+        painter.drawText(0, 0, text)
+    painter.restore()
 
 
 class TotalsPanel(QWidget):
@@ -215,9 +258,13 @@ class TotalsPanel(QWidget):
         self.findings.itemClicked.connect(self._jump)
         self.findings_label = QLabel("チェック結果")
         self._shown: tuple[object, ...] | None = None
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.explanation.setStyleSheet("color: #555555;")
         totals = QVBoxLayout()
         totals.addWidget(QLabel("経費区分ごとの合計（千円）"))
         totals.addWidget(self.table, 1)
+        totals.addWidget(self.explanation)
         checks = QVBoxLayout()
         checks.addWidget(self.findings_label)
         checks.addWidget(self.findings, 1)
@@ -236,7 +283,9 @@ class TotalsPanel(QWidget):
         self.findings.clear()
         if sheet is None or totals is None:
             self.findings_label.setText("チェック結果")
+            self.explanation.clear()
             return
+        self.explanation.setText(totals_explanation(sheet))
         headers = ["配分額", *totals.stage_names, "残額", "執行率"]
         self.table_model.setHorizontalHeaderLabels(headers)
         rows = [(c.category, c.allocation, c.amounts, c.remaining, c.execution_rate) for c in totals.categories]

@@ -17,6 +17,7 @@ from desktop_app.domain.edits import (
     RenameGroup,
     SetAmounts,
     SetProjectField,
+    SetSheetSettings,
     SetStageLocked,
 )
 from desktop_app.storage.database import Database, StorageError, current_user
@@ -133,8 +134,71 @@ def _apply(conn: sqlite3.Connection, sheet_id: int, change: Change, history: _Hi
             "UPDATE project_groups SET name = ? WHERE sheet_id = ? AND name = ?", (change.new, sheet_id, change.old)
         )
         history.write(None, "", "グループ名", change.old, change.new)
+    elif isinstance(change, SetSheetSettings):
+        _set_sheet_settings(conn, sheet_id, change, history)
     else:  # pragma: no cover - every Change type is handled above
         raise TypeError(change)
+
+
+def _set_sheet_settings(
+    conn: sqlite3.Connection, sheet_id: int, change: SetSheetSettings, history: _HistoryWriter
+) -> None:
+    title, vision = conn.execute("SELECT title, vision FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+    if (title, vision) != (change.title, change.vision):
+        conn.execute("UPDATE sheets SET title = ?, vision = ? WHERE id = ?", (change.title, change.vision, sheet_id))
+        if title != change.title:
+            history.write(None, "", "表題", title, change.title)
+        if vision != change.vision:
+            history.write(None, "", "めざす区の姿", vision, change.vision)
+    rows = conn.execute("SELECT id, name, allocation FROM categories WHERE sheet_id = ?", (sheet_id,)).fetchall()
+    by_name = {name: (category_id, allocation) for category_id, name, allocation in rows}
+    # Renames go through temporary names first, so that two categories can swap names.
+    renamed: dict[str, int] = {}
+    for old, new in change.renames:
+        if old not in by_name:
+            raise StorageError(f"経費区分「{old}」はこのシートにありません。")
+        category_id = by_name.pop(old)[0]
+        conn.execute("UPDATE categories SET name = ? WHERE id = ?", (f"\x00{category_id}", category_id))
+        renamed[new] = category_id
+        history.write(None, "", "経費区分名", old, new)
+    wanted = {category.name for category in change.categories}
+    for name, (category_id, _allocation) in by_name.items():
+        if name in wanted and name not in renamed:
+            continue
+        if conn.execute("SELECT 1 FROM projects WHERE category_id = ? LIMIT 1", (category_id,)).fetchone():
+            raise StorageError(f"経費区分「{name}」には事業があるため削除できません。")
+        conn.execute("DELETE FROM categories WHERE id = ?", (category_id,))
+        history.write(None, "", "経費区分削除", name, None)
+    for new, category_id in renamed.items():
+        conn.execute("UPDATE categories SET name = ? WHERE id = ?", (new, category_id))
+    # Positions are rewritten from a free range first, so no two rows ever share one midway.
+    conn.execute("UPDATE categories SET position = position + 100000 WHERE sheet_id = ?", (sheet_id,))
+    for position, category in enumerate(change.categories):
+        current = conn.execute(
+            "SELECT id, allocation FROM categories WHERE sheet_id = ? AND name = ?", (sheet_id, category.name)
+        ).fetchone()
+        if current is None:
+            conn.execute(
+                "INSERT INTO categories (sheet_id, position, name, allocation) VALUES (?, ?, ?, ?)",
+                (sheet_id, position, category.name, category.allocation),
+            )
+            history.write(None, "", "経費区分追加", None, category.name)
+            if category.allocation is not None:
+                history.write(None, "", f"配分額（{category.name}）", None, format_amount(category.allocation))
+            continue
+        category_id, allocation = current
+        conn.execute(
+            "UPDATE categories SET position = ?, allocation = ? WHERE id = ?",
+            (position, category.allocation, category_id),
+        )
+        if allocation != category.allocation:
+            history.write(
+                None,
+                "",
+                f"配分額（{category.name}）",
+                format_amount(allocation),
+                format_amount(category.allocation),
+            )
 
 
 def _set_field(conn: sqlite3.Connection, sheet_id: int, change: SetProjectField, history: _HistoryWriter) -> None:

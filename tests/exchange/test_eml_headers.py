@@ -19,6 +19,13 @@ from desktop_app.exchange.errors import ExchangeError
 from desktop_app.settings import Settings, SettingsError, load_settings, save_settings, settings_path
 from tests.factories import small_sheet
 
+
+@pytest.fixture
+def db_path(sample_db: Path) -> Path:
+    """The command line refuses a named database that does not exist: these run on one made by `init --samples`."""
+    return sample_db
+
+
 FORGED = '"A\r\nBcc: x@y.z" <a@example.jp>'
 
 BAD_ADDRESSES = [

@@ -20,6 +20,13 @@ from desktop_app.exchange.pdf_summary import render_pdf, unprintable_warnings
 from desktop_app.storage import replace_sheets
 from tests.factories import small_sheet
 
+
+@pytest.fixture
+def db_path(sample_db: Path) -> Path:
+    """The command line refuses a named database that does not exist: these run on one made by `init --samples`."""
+    return sample_db
+
+
 EMOJI_NAME = "花のまちづくり😀한마음事業"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -207,7 +208,9 @@ def test_page_setup_is_a4_landscape_one_page_wide_with_repeated_headings() -> No
     assert ws.print_options.horizontalCentered
     assert ws.page_margins.left < 0.75  # narrower than Excel's default, for the wide table
     footer = ws.oddFooter.left.text + ws.oddFooter.center.text + ws.oddFooter.right.text
-    assert "令和2年度" in footer and "東区" in footer and "&D" in footer
+    assert "令和2年度" in footer and "東区" in footer
+    # Written in 和暦: Excel's &D would print the PC's own format (「印刷日 11/30/2026」).
+    assert re.search(r"作成日 令和\d+年\d+月\d+日", ws.oddFooter.right.text) and "&D" not in footer
     assert str(ws.print_area).endswith(f"$A$1:$H${ws.max_row}")
 
 

@@ -1,0 +1,104 @@
+"""The sheet settings, new-year and first-run dialogs, filled in as a clerk fills them."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPlainTextEdit, QTableWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app import operations
+from desktop_app.domain.edits import CategoryChoice
+from desktop_app.gui.dialogs import child
+from desktop_app.gui.sheet_dialogs import FirstRunDialog, NewYearDialog, SheetSettingsDialog
+from desktop_app.settings import Settings
+from tests.factories import FUKKO, MACHI
+
+
+def _ok(dialog: QDialog) -> None:
+    buttons = child(dialog, QDialogButtonBox, "buttonBox")
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok is not None
+    ok.click()
+
+
+def test_sheet_settings_gives_the_categories_as_typed_and_shows_a_refusal(
+    qtbot: QtBot, workspace: operations.Workspace
+) -> None:
+    sheet = operations.find_sheet(workspace, "北区", 2020)
+    received: list[tuple[str, str, list[CategoryChoice]]] = []
+    answers = ["経費区分「復興支援自治推進経費」には事業が3件あるため削除できません。", None]
+
+    def submit(title: str, vision: str, choices: list[CategoryChoice]) -> str | None:
+        received.append((title, vision, choices))
+        return answers.pop(0)
+
+    dialog = SheetSettingsDialog(sheet, submit)
+    qtbot.addWidget(dialog.dialog)
+    table = child(dialog.dialog, QTableWidget, "categoryTable")
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == [MACHI, FUKKO]  # type: ignore[union-attr]
+    assert table.item(0, 1).text() == "17,000"  # type: ignore[union-attr]
+    table.item(0, 1).setText("１９，０００")  # type: ignore[union-attr]
+    child(dialog.dialog, QPlainTextEdit, "visionEdit").setPlainText("ず～っと住みたい\n“わがまち北区”")
+    table.setCurrentCell(0, 0)
+    dialog.move_category(1)  # 復興 printed first, as 北区 prints it
+    _ok(dialog.dialog)
+    title, vision, choices = received[-1]
+    assert title == sheet.title and vision == "ず～っと住みたい\n“わがまち北区”"
+    assert choices == [CategoryChoice(FUKKO, FUKKO, 10000), CategoryChoice(MACHI, MACHI, 19000)]
+    error = dialog.error.text()
+    assert "削除できません" in error and dialog.dialog.result() != QDialog.DialogCode.Accepted
+    _ok(dialog.dialog)
+    assert dialog.dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_sheet_settings_refuses_an_unreadable_allocation_naming_the_category(
+    qtbot: QtBot, workspace: operations.Workspace
+) -> None:
+    sheet = operations.find_sheet(workspace, "東区", 2020)
+    dialog = SheetSettingsDialog(sheet, lambda *_: None)
+    qtbot.addWidget(dialog.dialog)
+    table = child(dialog.dialog, QTableWidget, "categoryTable")
+    table.item(1, 1).setText("-500")  # type: ignore[union-attr]
+    _ok(dialog.dialog)
+    assert dialog.error.text().startswith(f"経費区分「{FUKKO}」の配分額: ")
+    assert "マイナス" in dialog.error.text()
+    assert dialog.dialog.result() != QDialog.DialogCode.Accepted
+
+
+def test_a_new_year_asks_for_the_allocations_instead_of_copying_them(
+    qtbot: QtBot, workspace: operations.Workspace
+) -> None:
+    source = operations.find_sheet(workspace, "北区", 2020)
+    dialog = NewYearDialog("北区", 2024, source)
+    qtbot.addWidget(dialog.dialog)
+    table = dialog.table
+    assert [table.item(r, 1).text() for r in range(table.rowCount())] == ["", ""]  # type: ignore[union-attr]
+    assert [table.item(r, 2).text() for r in range(table.rowCount())] == ["17,000千円", "10,000千円"]  # type: ignore[union-attr]
+    assert "令和2年度のシートから事業を引き継ぐ" in dialog.carry.text() and dialog.carry.isChecked()
+    dialog.set_allocation(MACHI, "19,000")
+    dialog.set_allocation(FUKKO, "", used=False)
+    _ok(dialog.dialog)
+    assert dialog.chosen is not None
+    assert dialog.chosen.from_year == 2020 and dialog.chosen.allocations == ((MACHI, 19000),)
+
+
+def test_without_an_earlier_sheet_the_new_year_starts_empty(qtbot: QtBot, workspace: operations.Workspace) -> None:
+    dialog = NewYearDialog("北区", 2019, None)
+    qtbot.addWidget(dialog.dialog)
+    assert not dialog.carry.isEnabled() and dialog.empty.isChecked()
+    dialog.set_allocation(MACHI, "abc")
+    _ok(dialog.dialog)
+    assert dialog.chosen is None and "「abc」は金額として読めません" in dialog.error.text()
+
+
+def test_first_run_asks_the_ward_and_staff_and_offers_the_planning_division(qtbot: QtBot) -> None:
+    settings = Settings()
+    dialog = FirstRunDialog(settings)
+    qtbot.addWidget(dialog.dialog)
+    assert child(dialog.dialog, QLineEdit, "mailEdit").text() == "seisakukikaku@city.kumamoto.lg.jp"
+    _ok(dialog.dialog)
+    assert "担当者名を入力してください" in dialog.error.text()
+    dialog.ward.setCurrentText("南区")
+    child(dialog.dialog, QLineEdit, "staffEdit").setText("南区 総務企画課 熊本 花子")
+    _ok(dialog.dialog)
+    assert settings.ward == "南区" and settings.staff_name == "南区 総務企画課 熊本 花子"
+    assert settings.planning_address == "seisakukikaku@city.kumamoto.lg.jp"
