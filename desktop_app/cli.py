@@ -146,7 +146,7 @@ def _out(text: str) -> None:
 
 
 def _run(command: str, args: argparse.Namespace) -> int:
-    workspace = operations.open_workspace(args.db)
+    workspace = operations.open_workspace(args.db, on_wait=_say)
     try:
         if command == "list":
             _print_list(workspace)

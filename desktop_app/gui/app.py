@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QLockFile, QObject, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -18,6 +18,7 @@ from desktop_app.domain import find_ward, parse_fiscal_year
 from desktop_app.logs import log_file
 from desktop_app.paths import data_path, default_db_path
 from desktop_app.settings import load_settings
+from desktop_app.storage.lock import DatabaseLock
 
 log = logging.getLogger("machizukuri.gui")
 
@@ -136,6 +137,7 @@ def run_gui(
 
     window = MainWindow(workspace, settings, icon)
     window.resize(*SCREENSHOT_SIZE)
+    workspace.db.on_wait = lambda message: _show_waiting(window, message)
     if screenshot is not None:
         code = _screenshot(app, window, screenshot, workspace)
         _release(lock)
@@ -152,11 +154,17 @@ def run_gui(
     return int(code)
 
 
-def _release(lock: QLockFile | None) -> None:
+def _release(lock: DatabaseLock | None) -> None:
     if lock is not None:
-        from desktop_app.gui.startup import release
+        lock.release()
 
-        release(lock)
+
+def _show_waiting(window: QWidget, message: str) -> None:
+    """While an edit waits for another program to let go of the database, say so in the status bar."""
+    status = getattr(window, "statusBar", None)
+    if status is not None:
+        status().showMessage(message, 10000)
+    QApplication.processEvents()
 
 
 class FirstPaintWatcher(QObject):
