@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import logging
@@ -107,6 +108,7 @@ def copy_database(source: Path | sqlite3.Connection, target: Path) -> Path:
     partial = target.with_name(target.name + ".partial")
     own_source = not isinstance(source, sqlite3.Connection)
     source_path = Path(source) if not isinstance(source, sqlite3.Connection) else target
+    made_folder = not target.parent.exists()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial.unlink(missing_ok=True)
@@ -129,12 +131,20 @@ def copy_database(source: Path | sqlite3.Connection, target: Path) -> Path:
             raise BackupError(f"バックアップ「{target}」の検査に失敗しました。")
         os.replace(partial, target)
     except (sqlite3.Error, OSError, StorageError, _StillBusy) as exc:
-        _remove_quietly(partial, Path(str(partial) + "-journal"))
+        _clean_up(partial, made_folder)
         raise _backup_error(exc, target) from exc
     except BaseException:
-        _remove_quietly(partial, Path(str(partial) + "-journal"))
+        _clean_up(partial, made_folder)
         raise
     return target
+
+
+def _clean_up(partial: Path, made_folder: bool) -> None:
+    """After a failed copy: no temporary file, and no backup folder we made for it."""
+    _remove_quietly(partial, Path(str(partial) + "-journal"))
+    if made_folder:
+        with contextlib.suppress(OSError):
+            partial.parent.rmdir()
 
 
 def _remove_quietly(*paths: Path) -> None:

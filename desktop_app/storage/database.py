@@ -12,6 +12,7 @@ import getpass
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -139,6 +140,13 @@ def folder_writable(path: Path) -> bool:
     return os.access(path.parent, os.W_OK)
 
 
+def _disk_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
 def translate_error(exc: BaseException, path: Path, *, action: str = "書き込めません") -> StorageError | None:
     """The Japanese sentence for an SQLite or OS failure on the database; None for a bug's error."""
     if isinstance(exc, StorageError):
@@ -162,6 +170,9 @@ def translate_error(exc: BaseException, path: Path, *, action: str = "書き込�
         return DatabaseReadOnlyError(path, folder=True)
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         return DatabaseDamagedError(path, str(exc))
+    if code in (_SQLITE_CANTOPEN, _SQLITE_IOERR) and _disk_full(path):
+        # SQLite reports a full disk as an I/O error where it cannot grow its shared memory (-shm).
+        return DiskFullError(path)
     if code in (_SQLITE_CANTOPEN, _SQLITE_IOERR):
         return StorageError(f"データベース「{path}」を読み書きできません（{exc}）。")
     return None
@@ -337,8 +348,8 @@ def _quick_check(conn: sqlite3.Connection, path: Path, *, full: bool = False) ->
     try:
         rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
-        if is_busy(exc) or error_code(exc) & 0xFF in (_SQLITE_READONLY, _SQLITE_CANTOPEN):
-            raise  # not damage: the caller waits, recovers or says what is wrong
+        if error_code(exc) & 0xFF not in (0, _SQLITE_CORRUPT, _SQLITE_NOTADB):
+            raise  # busy, read-only, a full disk: not damage; the caller waits or says what is wrong
         raise DatabaseDamagedError(path, str(exc)) from exc
     if rows != [("ok",)]:
         first = str(rows[0][0]).replace("\n", " ") if rows else "不明な異常"
