@@ -89,3 +89,92 @@ def test_a_database_on_a_network_share_is_warned_about_once(
         opened[0].close()
         release(opened[1])  # type: ignore[arg-type]
         assert capsys.readouterr().err.count("ネットワーク上にあります") == expected
+
+
+# ---------------------------------------------------------------- office faults (issue 11)
+
+
+def test_a_full_disk_during_an_edit_is_one_sentence_and_nothing_is_saved(qtbot: QtBot, db_path: Path) -> None:
+    from desktop_app.domain.layout import Column
+    from tests.factories import database_digest
+    from tests.gui.test_main_window import cell
+
+    opened = open_database_for_window(db_path, ask=False)
+    assert opened is not None
+    workspace, lock = opened
+    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    page_count = workspace.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    # SQLite's own cap on the file's size: the edit fails with SQLITE_FULL, as on a full disk.
+    workspace.db.conn.execute(f"PRAGMA max_page_count = {page_count}")
+    before = database_digest(db_path)
+    index = cell(window, "東区民文化スポーツ交流事業", Column.DESCRIPTION)
+    assert not window.model.setData(index, "長い説明。" * 4000)
+    assert window.message_bar.text().startswith("空き容量不足のため")
+    assert "\n" not in window.message_bar.text()
+    assert database_digest(db_path) == before
+    window.close()
+    workspace.close()
+    release(lock)  # type: ignore[arg-type]
+
+
+def test_a_busy_database_shows_a_waiting_dialog_then_says_busy_without_offering_a_restore(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app import operations
+    from desktop_app.gui import startup
+    from desktop_app.storage.database import BUSY_TIMEOUT_ENV
+    from tests.storage.test_office_faults import Holder
+
+    operations.open_workspace(db_path).close()
+    monkeypatch.setenv(BUSY_TIMEOUT_ENV, "700")
+    holder = Holder(db_path, "exclusive")
+    waiting: list[str] = []
+    real_call = startup._WaitNotice.__call__
+
+    def noted(self: startup._WaitNotice, message: str) -> None:
+        real_call(self, message)
+        assert self.dialog is not None and self.dialog.isVisible()
+        waiting.append(self.dialog.labelText())
+
+    errors: list[str] = []
+    monkeypatch.setattr(startup._WaitNotice, "__call__", noted)
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: errors.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: pytest.fail("a restore must not be offered"))
+    try:
+        assert open_database_for_window(db_path, ask=True) is None
+    finally:
+        holder.kill()
+    assert len(waiting) == 1 and "使用中のため待っています" in waiting[0]
+    assert len(errors) == 1 and "使用中のため開けません" in errors[0] and "壊れて" not in errors[0]
+    assert not list(db_path.parent.glob("*.damaged-*"))
+    assert not lock_for(db_path).file.exists(), "the window's lock is given back"
+
+
+def test_an_empty_database_offers_the_newest_good_backup_in_the_window(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app import operations
+    from desktop_app.storage import list_sheets
+    from desktop_app.storage.backup import take_backup
+
+    operations.open_workspace(db_path).close()
+    backup = take_backup(db_path, "daily")
+    db_path.write_bytes(b"")
+    shown: list[str] = []
+
+    def choose_restore(box: QMessageBox) -> int:
+        shown.append(box.text())
+        box.buttons()[0].click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", choose_restore)
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: None)
+    opened = open_database_for_window(db_path, ask=True)
+    assert opened is not None
+    workspace, lock = opened
+    assert "空（0バイト）" in shown[0] and str(backup) in shown[0]
+    assert len(list_sheets(workspace.db)) == 5
+    assert [p.stat().st_size for p in db_path.parent.glob("*.damaged-*.sqlite3")] == [0], "the empty file is kept aside"
+    workspace.close()
+    release(lock)  # type: ignore[arg-type]
