@@ -144,8 +144,13 @@ def open_database_for_window(path: Path, *, ask: bool) -> tuple[operations.Works
             release(lock)
             lock = None
             workspace.lock = None
-        if workspace.db.readonly_reason and not ask:
-            _say(workspace.db.readonly_reason)
+        if workspace.db.readonly_reason:
+            if ask:
+                QMessageBox.information(
+                    None, "読み取り専用", f"{workspace.db.readonly_reason}\n読み取り専用で開きます。"
+                )
+            else:
+                _say(workspace.db.readonly_reason)
         return workspace, lock
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -178,3 +180,39 @@ def test_an_empty_database_offers_the_newest_good_backup_in_the_window(
     assert [p.stat().st_size for p in db_path.parent.glob("*.damaged-*.sqlite3")] == [0], "the empty file is kept aside"
     workspace.close()
     release(lock)  # type: ignore[arg-type]
+
+
+def test_the_lock_file_is_understood_by_qlockfile_and_back(db_path: Path) -> None:
+    """An older version of the app (Qt's QLockFile) and this one see each other's locks."""
+    from PySide6.QtCore import QLockFile
+
+    from desktop_app.storage.lock import DatabaseLock, holder_of
+
+    db_path.parent.mkdir(parents=True)
+    ours = DatabaseLock(db_path)
+    assert ours.try_acquire()
+    qt_lock = QLockFile(str(db_path) + ".lock")
+    qt_lock.setStaleLockTime(0)
+    assert not qt_lock.tryLock(0)
+    pid, host, _program = qt_lock.getLockInfo()
+    assert pid == os.getpid() and host
+    ours.release()
+    assert qt_lock.tryLock(0)
+    assert not DatabaseLock(db_path).try_acquire()
+    assert holder_of(db_path) is not None
+    qt_lock.unlock()
+    assert DatabaseLock(db_path).try_acquire()
+
+
+def test_a_lock_left_by_a_program_that_is_gone_is_taken_over(db_path: Path) -> None:
+    import socket
+
+    from desktop_app.storage.lock import DatabaseLock, holder_of
+
+    db_path.parent.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    Path(str(db_path) + ".lock").write_text(f"{dead.stdout.strip()}\npython3\n{socket.gethostname()}\n")
+    assert holder_of(db_path) is None
+    lock = DatabaseLock(db_path)
+    assert lock.try_acquire()
+    lock.release()

@@ -568,3 +568,22 @@ def test_a_read_only_backup_folder_refuses_the_import_before_writing(
         operations.import_files(workspace, [_sheet_file(tmp_path)])
     assert "バックアップのフォルダ" in str(caught.value) and "読み取り専用" in str(caught.value)
     assert database_digest(workspace.path) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root writes to read-only files anyway")
+@pytest.mark.parametrize("what", ["file", "backups"])
+def test_a_read_only_file_or_backup_folder_by_permissions(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], what: str
+) -> None:
+    new_database(db_path)
+    take_backup(db_path, "daily")
+    target = db_path if what == "file" else db_path.parent / "backups"
+    target.chmod(0o444 if what == "file" else 0o555)
+    try:
+        before = folder_digest(db_path.parent)
+        code, _, err = run_cli(capsys, "--db", db_path, "import", _sheet_file(tmp_path))
+        assert code == 1
+        assert_one_sentence(err, "読み取り専用")
+        assert folder_digest(db_path.parent) == before
+    finally:
+        target.chmod(0o644 if what == "file" else 0o755)
