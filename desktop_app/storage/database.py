@@ -230,7 +230,7 @@ class Database:
                 self._rollback()
                 raise
             self.conn.execute("COMMIT")
-        except (sqlite3.Error, OSError) as exc:
+        except sqlite3.Error as exc:
             self._rollback()
             translated = translate_error(exc, self.path or Path("?"))
             if translated is None:

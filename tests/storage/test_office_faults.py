@@ -587,3 +587,24 @@ def test_a_read_only_file_or_backup_folder_by_permissions(
         assert folder_digest(db_path.parent) == before
     finally:
         target.chmod(0o644 if what == "file" else 0o755)
+
+
+def test_a_restore_while_another_program_writes_says_busy_and_leaves_no_backup(
+    db_path: Path, holders: list[Holder]
+) -> None:
+    from desktop_app.storage import StorageError
+
+    new_database(db_path)
+    backup = take_backup(db_path, "daily")
+    assert backup is not None
+    workspace = operations.open_workspace(db_path)
+    holders.append(Holder(db_path, "immediate"))
+    before = folder_digest(db_path.parent)
+    try:
+        with pytest.raises(StorageError) as caught:
+            operations.restore_backup(workspace, backup)
+        message = str(caught.value)
+        assert "使用中のため" in message and "\n" not in message
+        assert folder_digest(db_path.parent) == before, "no restore-time backup is left behind"
+    finally:
+        workspace.close()
