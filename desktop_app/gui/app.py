@@ -9,9 +9,9 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QEventLoop, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from desktop_app import APP_NAME, __version__, operations
 from desktop_app.domain import find_ward, parse_fiscal_year
@@ -159,12 +159,11 @@ def _release(lock: DatabaseLock | None) -> None:
         lock.release()
 
 
-def _show_waiting(window: QWidget, message: str) -> None:
+def _show_waiting(window: QMainWindow, message: str) -> None:
     """While an edit waits for another program to let go of the database, say so in the status bar."""
-    status = getattr(window, "statusBar", None)
-    if status is not None:
-        status().showMessage(message, 10000)
-    QApplication.processEvents()
+    window.statusBar().showMessage(message, 10000)
+    # Paint only: a keystroke handled now would start a second edit inside the one that waits.
+    QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
 
 class FirstPaintWatcher(QObject):

@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
 from desktop_app import operations
@@ -62,7 +62,7 @@ class _WaitNotice:
             self.dialog.setMinimumDuration(0)
         self.dialog.setLabelText(message)
         self.dialog.show()
-        QApplication.processEvents()
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
     def close(self) -> None:
         if self.dialog is not None:

@@ -127,7 +127,7 @@ def test_the_holder_is_named_when_the_app_holds_it_and_the_wait_ends_when_it_let
 
 
 def test_a_hot_journal_left_by_a_killed_writer_is_rolled_back_not_called_damaged(
-    db_path: Path, capsys: pytest.CaptureFixture[str], holders: list[Holder]
+    db_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     new_database(db_path)
     before = database_digest(db_path)
@@ -140,8 +140,10 @@ def test_a_hot_journal_left_by_a_killed_writer_is_rolled_back_not_called_damaged
 
     other_window = DatabaseLock(db_path)
     assert other_window.try_acquire()  # another window holds the write lock: this one opens read-only
-    opened = open_database_for_window(db_path, ask=False)
+    with caplog.at_level("WARNING", logger="machizukuri.storage"):
+        opened = open_database_for_window(db_path, ask=False)
     assert opened is not None and opened[0].readonly
+    assert "rolled back the interrupted transaction" in caplog.text
     opened[0].close()
     other_window.release()
     code, out, err = run_cli(capsys, "--db", db_path, "list")
