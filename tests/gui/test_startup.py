@@ -216,3 +216,35 @@ def test_a_lock_left_by_a_program_that_is_gone_is_taken_over(db_path: Path) -> N
     lock = DatabaseLock(db_path)
     assert lock.try_acquire()
     lock.release()
+
+
+def test_an_edit_while_another_program_writes_waits_then_says_busy(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.domain.layout import Column
+    from desktop_app.storage.database import BUSY_TIMEOUT_ENV
+    from tests.factories import database_digest
+    from tests.gui.test_main_window import cell
+    from tests.storage.test_office_faults import Holder
+
+    monkeypatch.setenv(BUSY_TIMEOUT_ENV, "700")
+    opened = open_database_for_window(db_path, ask=False)
+    assert opened is not None
+    workspace, lock = opened
+    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    waited: list[str] = []
+    workspace.db.on_wait = waited.append
+    holder = Holder(db_path, "immediate")
+    try:
+        before = database_digest(db_path)
+        assert not window.model.setData(cell(window, "東区民文化スポーツ交流事業", Column.STAGES, 3), "12")
+        assert len(waited) == 1 and "使用中のため待っています" in waited[0]
+        message = window.message_bar.text()
+        assert "使用中のため書き込めません" in message and "\n" not in message
+        assert database_digest(db_path) == before
+    finally:
+        holder.kill()
+        window.close()
+        workspace.close()
+        release(lock)  # type: ignore[arg-type]
