@@ -236,7 +236,7 @@ def _run(command: str, args: argparse.Namespace) -> int:
         return 0
     if named:
         operations.require_existing(path)
-    workspace = operations.open_workspace(path)
+    workspace = operations.open_workspace(path, on_wait=_say)
     try:
         if command == "list":
             _print_list(workspace)

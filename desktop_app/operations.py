@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,8 @@ from desktop_app.storage import (
     replace_sheets,
 )
 from desktop_app.storage import backup as backups
-from desktop_app.storage.database import Database
+from desktop_app.storage.database import Database, DatabaseBusyError, busy_timeout_ms, translate_error
+from desktop_app.storage.lock import DatabaseLock
 
 log = logging.getLogger("machizukuri.operations")
 
@@ -50,6 +52,14 @@ class Workspace:
     db: Database
     readonly: bool = False
     created: bool = False
+    # The write lock this workspace holds for its whole life (the window's), or None: then each
+    # write (the command line's) takes the lock for as long as it writes.
+    lock: DatabaseLock | None = None
+
+    @property
+    def readonly_reason(self) -> str:
+        """Why nothing can be written, as a person is told it."""
+        return self.db.readonly_reason or "読み取り専用で開いているため、変更できません。"
 
     def close(self) -> None:
         _open_workspaces.discard(self)
@@ -91,6 +101,31 @@ def _check_output(target: Path, *, extensions: tuple[str, ...], what: str, overw
     )
 
 
+@contextmanager
+def writing(workspace: Workspace) -> Iterator[None]:
+    """Hold the database's write lock (the one a window holds) while a write runs.
+
+    A window holding it makes a command-line write wait, then be refused naming who holds it; reads
+    take no lock, so `list` and `export` work beside an open window.
+    """
+    if workspace.readonly:
+        raise StorageError(workspace.readonly_reason)
+    if workspace.lock is not None and workspace.lock.held:
+        yield
+        return
+    lock = DatabaseLock(workspace.path)
+    try:
+        acquired = lock.acquire(busy_timeout_ms(), on_wait=workspace.db.on_wait)
+    except OSError as exc:
+        raise translate_error(exc, workspace.path) or StorageError(str(exc)) from exc
+    if not acquired:
+        raise DatabaseBusyError(workspace.path, lock.holder(), "書き込めません")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def sample_files() -> list[Path]:
     return sorted(data_path("resources", "sample").glob("*.json"))
 
@@ -100,15 +135,29 @@ def sample_sheets() -> list[Sheet]:
     return [load_sheet_bytes(path.read_bytes(), path.name) for path in sample_files()]
 
 
-def open_workspace(path: Path | None = None, *, readonly: bool = False, seed: bool = True) -> Workspace:
-    """Open the database (the user's default one without a path); a new one gets the sample sheets."""
+def open_workspace(
+    path: Path | None = None,
+    *,
+    readonly: bool = False,
+    seed: bool = True,
+    on_wait: Callable[[str], object] | None = None,
+    lock: DatabaseLock | None = None,
+) -> Workspace:
+    """Open the database (the user's default one without a path); a new one gets the sample sheets.
+
+    `on_wait(message)` is told when another program holds the database and we wait for it; `lock`
+    is the write lock the caller (the window) holds for the workspace's life.
+    """
     path = Path(path) if path is not None else default_db_path()
     db, created = open_database(
         path,
         readonly=readonly,
         before_migration=lambda p, _version: backups.take_backup(p, "migration"),
+        on_wait=on_wait,
     )
-    workspace = Workspace(path=path, db=db, readonly=readonly, created=created)
+    workspace = Workspace(
+        path=path, db=db, readonly=readonly or db.readonly_reason is not None, created=created, lock=lock
+    )
     _open_workspaces.add(workspace)
     if created and seed:
         replace_sheets(db, sample_sheets(), source=SAMPLE_SOURCE)
@@ -156,10 +205,38 @@ def import_files(workspace: Workspace, paths: Sequence[Path]) -> list[ImportOutc
             read.append((sheet, path.name))
     if not read:
         return []
-    backups.take_backup(workspace.path, "import")
     sources = "、".join(dict.fromkeys(name for _, name in read))
-    stored = replace_sheets(workspace.db, [sheet for sheet, _ in read], source=sources)
+    # Nothing, not even the backup, is written before every file is read and checked (above) and
+    # the write lock is ours: a refused or failed import leaves the folder exactly as it was.
+    backup: Path | None = None
+    try:
+        with writing(workspace), workspace.db.atomic():
+            _refuse_locked_stage_changes(workspace.db, read)
+            backup = backups.take_backup(workspace.path, "import")
+            stored = replace_sheets(workspace.db, [sheet for sheet, _ in read], source=sources)
+    except BaseException:
+        backups.discard_backup(backup)
+        raise
     return [ImportOutcome(sheet, replaced, source) for (sheet, replaced), (_, source) in zip(stored, read, strict=True)]
+
+
+def _refuse_locked_stage_changes(db: Database, read: Sequence[tuple[Sheet, str]]) -> None:
+    """An import may not change a 確定 stage, nor clear its lock: it must be unlocked first."""
+    from desktop_app.domain.edits import locked_stages_changed
+    from desktop_app.storage import find_sheet_id, load_sheet_by_id
+
+    for sheet, source in read:
+        held_id = find_sheet_id(db, sheet.ward, sheet.fiscal_year)
+        if held_id is None:
+            continue
+        changed = locked_stages_changed(load_sheet_by_id(db, held_id), sheet)
+        if changed:
+            stages = "・".join(f"「{name}」" for name in changed)
+            raise ImportFileError(
+                source,
+                f"{sheet.year_label} {sheet.ward}のシートの{stages}は確定済みのため、取り込みで変更できません"
+                "（確定を解除してから取り込んでください）",
+            )
 
 
 def list_sheets_summary(workspace: Workspace) -> list[SheetSummary]:
@@ -334,9 +411,14 @@ def consolidate(
 def restore_backup(workspace: Workspace, backup: Path) -> Path | None:
     """Replace the open database's content with a backup's; the current state is backed up first."""
     if workspace.readonly:
-        raise StorageError("読み取り専用で開いているため、復元できません。")
-    safety = backups.take_backup(workspace.path, "restore")
-    backups.restore_into(backup, workspace.db.conn)
+        raise StorageError(workspace.db.readonly_reason or "読み取り専用で開いているため、復元できません。")
+    with writing(workspace):
+        safety = backups.take_backup(workspace.path, "restore")
+        try:
+            backups.restore_into(backup, workspace.db.conn, workspace.path)
+        except BaseException:
+            backups.discard_backup(safety)
+            raise
     log.info("restored %s (current state kept in %s)", backup, safety)
     return safety
 
@@ -437,4 +519,5 @@ def create_sheet(
         categories = [Category(name, allocation) for name, allocation in allocations]
         sheet = new_sheet(ward_name, fiscal_year, categories=categories or None)
         reason = "空のシートを作成"
-    return insert_sheet(workspace.db, sheet, reason=reason)
+    with writing(workspace):
+        return insert_sheet(workspace.db, sheet, reason=reason)

@@ -81,3 +81,15 @@ def database_digest(path: Path) -> str:
         return digest.hexdigest()
     finally:
         conn.close()
+
+
+def folder_digest(folder: Path) -> dict[str, str]:
+    """Every file under a folder (the database's: the file, its -wal/-journal, backups/) and a hash of
+    its bytes, to prove a refused command left the folder exactly as it was."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        for path in sorted(folder.rglob("*"))
+        # -shm is SQLite's shared index of the -wal, rewritten by every reader, and an empty -wal
+        # (left by a read-only reader) holds nothing: neither is data.
+        if not path.name.endswith("-shm") and not (path.name.endswith("-wal") and path.stat().st_size == 0)
+    }

@@ -235,3 +235,63 @@ def test_the_json_reader_refuses_any_shape_cleanly(value: object) -> None:
 )
 def test_file_names_from_sheet_text_are_safe(text: str, expected: str) -> None:
     assert safe_file_name(text) == expected
+
+
+# ---------------------------------------------------------------- database files that are not ours to open
+
+
+def _sqlite_file(*statements: str) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        import sqlite3
+
+        conn = sqlite3.connect(path)
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+        conn.close()
+
+    return make
+
+
+def _ours_then(*statements: str) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        operations.open_workspace(path).close()
+        _sqlite_file(*statements)(path)
+
+    return make
+
+
+BAD_DATABASES: list[tuple[str, Callable[[Path], None], str]] = [
+    ("empty-file", lambda path: path.write_bytes(b""), "空（0バイト）のため開けません"),
+    ("word-document", lambda path: path.write_bytes(b"\xd0\xcf\x11\xe0" * 1024), "SQLiteのデータベースではありません"),
+    ("notes-table", _sqlite_file("CREATE TABLE notes (body TEXT)"), "このアプリのデータベースではない"),
+    (
+        "notes-version-1",
+        _sqlite_file("CREATE TABLE notes (x)", "PRAGMA user_version = 1"),
+        "このアプリのデータベースではない",
+    ),
+    (
+        "other-application",
+        _sqlite_file("CREATE TABLE t (x)", "PRAGMA application_id = 42"),
+        "このアプリのデータベースではない",
+    ),
+    ("newer-app", _ours_then("PRAGMA user_version = 99"), "新しい版のアプリで作られています"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "expected"), BAD_DATABASES, ids=[case[0] for case in BAD_DATABASES])
+def test_bad_database_files_are_refused_and_left_as_they_were(
+    db_path: Path, capsys: pytest.CaptureFixture[str], name: str, make: Callable[[Path], None], expected: str
+) -> None:
+    from desktop_app import cli
+    from tests.factories import folder_digest
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    make(db_path)
+    before = folder_digest(db_path.parent)
+    for command in (["list"], ["import", str(db_path.parent / "none.json")]):
+        assert cli.main(["--db", str(db_path), *command]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1 and "Traceback" not in err, err
+        assert expected in err and str(db_path) in err, err
+    assert folder_digest(db_path.parent) == before

@@ -656,3 +656,23 @@ def plan_sheet_settings(sheet: Sheet, *, title: str, vision: str, categories: Se
     if change == SetSheetSettings(sheet.title, sheet.vision, sheet.categories):
         return Edit("シートの設定", (), ())
     return Edit("シートの設定", (change,), (inverse,))
+
+
+def locked_stages_changed(held: Sheet, incoming: Sheet) -> list[str]:
+    """The names of `held`'s 確定 stages that replacing it with `incoming` would change.
+
+    A locked stage survives a replacement only when `incoming` keeps it, still locked, at the same
+    place, with the same amount for every project (matched in sheet order by №, name and category).
+    """
+    changed = []
+    for position, stage in enumerate(held.stages):
+        if not stage.locked:
+            continue
+        kept = position < len(incoming.stages) and incoming.stages[position] == stage
+        if kept:
+            before = [(p.no, p.name, p.category, p.amounts[position]) for p in held.all_projects()]
+            after = [(p.no, p.name, p.category, p.amounts[position]) for p in incoming.all_projects()]
+            kept = before == after
+        if not kept:
+            changed.append(stage.name)
+    return changed

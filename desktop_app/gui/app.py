@@ -9,15 +9,16 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QLockFile, QObject, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QEventLoop, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from desktop_app import APP_NAME, __version__, operations
 from desktop_app.domain import wareki_year
 from desktop_app.logs import log_file
 from desktop_app.paths import data_path, default_db_path
 from desktop_app.settings import load_settings
+from desktop_app.storage.lock import DatabaseLock
 
 log = logging.getLogger("machizukuri.gui")
 
@@ -150,6 +151,7 @@ def run_gui(
 
     window = MainWindow(workspace, settings, icon)
     window.resize(*SCREENSHOT_SIZE)
+    workspace.db.on_wait = lambda message: _show_waiting(window, message)
     if screenshot is not None:
         code = _screenshot(app, window, screenshot, workspace)
         _release(lock)
@@ -172,11 +174,16 @@ def _sheet_exists(workspace: operations.Workspace, ward: str, year: int) -> bool
     )
 
 
-def _release(lock: QLockFile | None) -> None:
+def _release(lock: DatabaseLock | None) -> None:
     if lock is not None:
-        from desktop_app.gui.startup import release
+        lock.release()
 
-        release(lock)
+
+def _show_waiting(window: QMainWindow, message: str) -> None:
+    """While an edit waits for another program to let go of the database, say so in the status bar."""
+    window.statusBar().showMessage(message, 10000)
+    # Paint only: a keystroke handled now would start a second edit inside the one that waits.
+    QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
 
 class FirstPaintWatcher(QObject):

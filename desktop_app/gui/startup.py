@@ -3,111 +3,165 @@
 from __future__ import annotations
 
 import logging
-import socket
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
 from desktop_app import operations
 from desktop_app.settings import load_settings, save_settings
-from desktop_app.storage import DatabaseDamagedError, StorageError, current_user
+from desktop_app.storage import DatabaseDamagedError, StorageError
+from desktop_app.storage.database import EmptyDatabaseError, translate_error
+from desktop_app.storage.lock import DatabaseLock
 from desktop_app.storage.recovery import is_network_path, recover_from_backup
 
 log = logging.getLogger("machizukuri.gui.startup")
 LOCK_WAIT_MS = 200
 
 
-def lock_for(path: Path) -> QLockFile:
-    lock = QLockFile(str(path) + ".lock")
-    # Never call a lock stale by age: the holder keeps the window open all day without touching it.
-    # Qt still removes a lock whose process is gone on the same PC.
-    lock.setStaleLockTime(0)
-    return lock
+def lock_for(path: Path) -> DatabaseLock:
+    """The database's write lock, the same the command line takes for its writes."""
+    return DatabaseLock(path)
 
 
-def _owner_file(lock: QLockFile) -> Path:
-    return Path(lock.fileName() + ".owner")
+def try_lock(lock: DatabaseLock) -> bool:
+    """Take the lock (waiting a moment for a window that is just closing)."""
+    return lock.acquire(LOCK_WAIT_MS)
 
 
-def try_lock(lock: QLockFile) -> bool:
-    """Take the lock and note who holds it (QLockFile itself records only the process and host)."""
-    if not lock.tryLock(LOCK_WAIT_MS):
-        return False
-    try:
-        _owner_file(lock).write_text(f"{current_user()}\n{socket.gethostname()}\n", encoding="utf-8")
-    except OSError as exc:
-        log.warning("could not record the lock's owner: %s", exc)
-    return True
+def release(lock: DatabaseLock) -> None:
+    lock.release()
 
 
-def release(lock: QLockFile) -> None:
-    _owner_file(lock).unlink(missing_ok=True)
-    lock.unlock()
-
-
-def holder_of(lock: QLockFile) -> str:
+def holder_of(lock: DatabaseLock) -> str:
     """`tanaka（PC-123）`: who holds the lock, as far as the lock's owner note says."""
-    try:
-        user, host = _owner_file(lock).read_text(encoding="utf-8").splitlines()[:2]
-    except (OSError, ValueError):
-        _pid, host, _app = lock.getLockInfo()
-        return f"ほかの利用者（{host}）" if host else "ほかの利用者"
-    return f"{user}（{host}）"
+    return lock.holder()
 
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def open_database_for_window(path: Path, *, ask: bool) -> tuple[operations.Workspace, QLockFile | None] | None:
+class _WaitNotice:
+    """What the person sees while another program holds the database: a dialog, or one stderr line."""
+
+    def __init__(self, ask: bool) -> None:
+        self.ask = ask
+        self.dialog: QProgressDialog | None = None
+
+    def __call__(self, message: str) -> None:
+        if not self.ask:
+            _say(message)
+            return
+        if self.dialog is None:
+            self.dialog = QProgressDialog(message, "", 0, 0)
+            self.dialog.setWindowTitle("使用中のデータベース")
+            self.dialog.setCancelButton(None)
+            self.dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+            self.dialog.setMinimumDuration(0)
+        self.dialog.setLabelText(message)
+        self.dialog.show()
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+    def close(self) -> None:
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog = None
+
+
+def _take_lock(path: Path, ask: bool) -> tuple[DatabaseLock | None, bool] | None:
+    """The lock and whether to open read-only; None when the person chose not to open."""
+    lock = lock_for(path)
+    try:
+        if try_lock(lock):
+            return lock, False
+    except OSError as exc:
+        # A folder we cannot write to: nobody holds the database, we just cannot change it.
+        reason = translate_error(exc, path)
+        log.warning("cannot lock %s: %s", path, exc)
+        if not ask:
+            _say(f"{reason}読み取り専用で開きます。")
+        return None, True
+    holder = holder_of(lock)
+    if not ask:
+        _say(f"データベース「{path}」は{holder}が使用中のため、読み取り専用で開きます。")
+        return None, True
+    answer = QMessageBox.question(
+        None,
+        "使用中のデータベース",
+        f"このデータベースは{holder}が使用中です。\n読み取り専用で開きますか？（変更はできません）",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return None
+    return None, True
+
+
+def open_database_for_window(path: Path, *, ask: bool) -> tuple[operations.Workspace, DatabaseLock | None] | None:
     """The workspace to show (read-only when someone else writes to it), or None to quit."""
     if is_network_path(path):
         _warn_network_once(path, ask)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock: QLockFile | None = lock_for(path)
-    readonly = False
-    assert lock is not None
-    if not try_lock(lock):
-        holder = holder_of(lock)
-        if not ask:
-            _say(f"データベース「{path}」は{holder}が使用中のため、読み取り専用で開きます。")
-            readonly = True
-        else:
-            answer = QMessageBox.question(
-                None,
-                "使用中のデータベース",
-                f"このデータベースは{holder}が使用中です。\n読み取り専用で開きますか？（変更はできません）",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return None
-            readonly = True
-        lock = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _show_error(str(translate_error(exc, path)), ask)
+        return None
+    taken = _take_lock(path, ask)
+    if taken is None:
+        return None
+    lock, readonly = taken
+    notice = _WaitNotice(ask)
     while True:
         try:
-            return operations.open_workspace(path, readonly=readonly), lock
+            workspace = operations.open_workspace(path, readonly=readonly, on_wait=notice, lock=lock)
         except DatabaseDamagedError as exc:
-            replacement = _handle_damage(path, exc, ask)
+            notice.close()
+            # Restoring replaces the file: only while we hold the lock, so no one else has it open to write.
+            replacement = _handle_damage(path, exc, ask, can_restore=lock is not None)
             if replacement is None:
+                if lock is not None:
+                    release(lock)
                 return None
             if replacement != path:
                 if lock is not None:
                     release(lock)
                 path = replacement
-                lock = lock_for(path)
-                if not try_lock(lock):
-                    readonly, lock = True, None
+                taken = _take_lock(path, ask)
+                if taken is None:
+                    return None
+                lock, readonly = taken
+            continue
         except StorageError as exc:
-            if ask:
-                QMessageBox.critical(None, "データベースを開けません", str(exc))
-            else:
-                _say(str(exc))
+            notice.close()
+            if lock is not None:
+                release(lock)
+            _show_error(str(exc), ask)
             return None
+        notice.close()
+        if workspace.db.readonly_reason and lock is not None:
+            # Read-only by its file or folder: the window says why; the lock protects nothing.
+            release(lock)
+            lock = None
+            workspace.lock = None
+        if workspace.db.readonly_reason:
+            if ask:
+                QMessageBox.information(
+                    None, "読み取り専用", f"{workspace.db.readonly_reason}\n読み取り専用で開きます。"
+                )
+            else:
+                _say(workspace.db.readonly_reason)
+        return workspace, lock
 
 
-def _handle_damage(path: Path, error: DatabaseDamagedError, ask: bool) -> Path | None:
+def _show_error(message: str, ask: bool) -> None:
+    if ask:
+        QMessageBox.critical(None, "データベースを開けません", message)
+    else:
+        _say(message)
+
+
+def _handle_damage(path: Path, error: DatabaseDamagedError, ask: bool, *, can_restore: bool = True) -> Path | None:
     """Offer the newest good backup or another file; the damaged file is kept under a new name."""
     if not ask:
         _say(str(error))
@@ -115,8 +169,11 @@ def _handle_damage(path: Path, error: DatabaseDamagedError, ask: bool) -> Path |
     box = QMessageBox()
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("データベースが壊れています")
+    if isinstance(error, EmptyDatabaseError):
+        box.setWindowTitle("データベースが空です")
     box.setText(f"{error}\n\n最新の正常なバックアップから復元するか、別のファイルを開いてください。")
     restore = box.addButton("バックアップから復元", QMessageBox.ButtonRole.AcceptRole)
+    restore.setEnabled(can_restore)
     other = box.addButton("別のファイルを開く…", QMessageBox.ButtonRole.ActionRole)
     box.addButton("終了", QMessageBox.ButtonRole.RejectRole)
     box.exec()

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import logging
 import os
 import re
 import sqlite3
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.paths import backup_dir_for
-from desktop_app.storage.database import DatabaseDamagedError, StorageError, check_file
+from desktop_app.storage.database import (
+    DatabaseBusyError,
+    DatabaseDamagedError,
+    DiskFullError,
+    NotOurDatabaseError,
+    StorageError,
+    busy_timeout_ms,
+    check_file,
+    error_code,
+    is_our_file,
+    translate_error,
+)
 
 log = logging.getLogger("machizukuri.backup")
 
@@ -40,36 +55,111 @@ class BackupInfo:
         return REASON_LABELS.get(self.reason, self.reason)
 
 
+class BackupError(StorageError):
+    """A backup could not be written; the database itself was not changed."""
+
+
+def _backup_error(exc: BaseException, target: Path) -> StorageError:
+    """One sentence on why a backup failed: a full disk, a read-only folder, a busy database."""
+    if isinstance(exc, StorageError):
+        return exc
+    code = error_code(exc) & 0xFF
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or code == 13 or "disk is full" in str(exc):
+        return DiskFullError(target, "バックアップ")
+    readonly = isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    if readonly or code == 8 or (code == 14 and not os.access(target.parent, os.W_OK)):
+        return BackupError(
+            f"バックアップのフォルダ「{target.parent}」が読み取り専用のため、バックアップを作れません"
+            "（データベースは変更していません）。"
+        )
+    if isinstance(exc, _StillBusy):
+        return DatabaseBusyError(exc.path, exc.holder, "バックアップできません")
+    detail = exc.strerror if isinstance(exc, OSError) else str(exc)
+    return BackupError(f"バックアップ「{target}」を作れません（{detail}）。")
+
+
+class _StillBusy(Exception):
+    def __init__(self, path: Path) -> None:
+        from desktop_app.storage.lock import holder_of
+
+        super().__init__(path)
+        self.path = path
+        self.holder = holder_of(path)
+
+
+def _give_up_when_busy(path: Path) -> Callable[[int, int, int], None]:
+    """A backup() progress callback: Python's backup() retries a busy database forever, so stop it."""
+    deadline = time.monotonic() + busy_timeout_ms() / 1000
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        if status in (5, 6) and time.monotonic() > deadline:  # SQLITE_BUSY, SQLITE_LOCKED
+            raise _StillBusy(path)
+
+    return progress
+
+
 def copy_database(source: Path | sqlite3.Connection, target: Path) -> Path:
     """Copy a database consistently (even while it is in use) to `target`, via a temporary file.
 
     The copy is checked with `PRAGMA quick_check` before it takes the target's name, so a crash
-    or a bad copy never leaves a half-written backup under a real name.
+    or a bad copy never leaves a half-written backup under a real name; a failure (a full disk,
+    say) leaves no temporary file behind either.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
     own_source = not isinstance(source, sqlite3.Connection)
-    if isinstance(source, sqlite3.Connection):
-        src = source
-    else:
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    source_path = Path(source) if not isinstance(source, sqlite3.Connection) else target
+    made_folder = not target.parent.exists()
     try:
-        dest = sqlite3.connect(str(partial))
-        try:
-            src.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")
-            ok = dest.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        finally:
-            dest.close()
-    finally:
-        if own_source:
-            src.close()
-    if not ok:
+        target.parent.mkdir(parents=True, exist_ok=True)
         partial.unlink(missing_ok=True)
-        raise StorageError(f"バックアップ「{target}」の検査に失敗しました。")
-    os.replace(partial, target)
+        if isinstance(source, sqlite3.Connection):
+            src = source
+        else:
+            src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout_ms() / 1000)
+        try:
+            dest = sqlite3.connect(str(partial))
+            try:
+                src.backup(dest, progress=_give_up_when_busy(source_path))
+                dest.execute("PRAGMA journal_mode = DELETE")
+                ok = dest.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            finally:
+                dest.close()
+        finally:
+            if own_source:
+                src.close()
+        if not ok:
+            raise BackupError(f"バックアップ「{target}」の検査に失敗しました。")
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError, StorageError, _StillBusy) as exc:
+        _clean_up(partial, made_folder)
+        raise _backup_error(exc, target) from exc
+    except BaseException:
+        _clean_up(partial, made_folder)
+        raise
     return target
+
+
+def _clean_up(partial: Path, made_folder: bool) -> None:
+    """After a failed copy: no temporary file, and no backup folder we made for it."""
+    _remove_quietly(partial, Path(str(partial) + "-journal"))
+    if made_folder:
+        with contextlib.suppress(OSError):
+            partial.parent.rmdir()
+
+
+def _remove_quietly(*paths: Path) -> None:
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not remove %s: %s", path, exc)
+
+
+def discard_backup(path: Path | None) -> None:
+    """Remove a backup taken for an operation that then failed: it only copies the unchanged database,
+    and a retry would otherwise leave one more full copy each time."""
+    if path is not None:
+        _remove_quietly(path)
 
 
 def backup_name(reason: str, when: dt.datetime | None = None) -> str:
@@ -159,18 +249,26 @@ def newest_good_backup(folder: Path) -> BackupInfo | None:
             check_file(info.path)
         except (DatabaseDamagedError, StorageError):
             continue
-        return info
+        if is_our_file(info.path):
+            return info
     return None
 
 
-def restore_into(backup: Path, live: sqlite3.Connection) -> None:
+def restore_into(backup: Path, live: sqlite3.Connection, live_path: Path) -> None:
     """Replace the open database's content with a backup's, in one step (SQLite backup API).
 
-    The backup is checked first; the caller takes a backup of the current state before this.
+    The backup is checked first (sound, and ours); the caller takes a backup of the current state
+    before this. A database another program holds is waited for, then refused as busy.
     """
     check_file(backup)
+    if not is_our_file(backup):
+        raise NotOurDatabaseError(backup)
     src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        src.backup(live)
+        src.backup(live, progress=_give_up_when_busy(live_path))
+    except _StillBusy as exc:
+        raise DatabaseBusyError(live_path, exc.holder, "復元できません") from exc
+    except (sqlite3.Error, OSError) as exc:
+        raise translate_error(exc, live_path) or StorageError(f"復元できません（{exc}）。") from exc
     finally:
         src.close()

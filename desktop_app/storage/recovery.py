@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop_app.paths import backup_dir_for
 from desktop_app.storage.backup import BackupInfo, copy_database, newest_good_backup
-from desktop_app.storage.database import StorageError
+from desktop_app.storage.database import DatabaseDamagedError, StorageError, verify_database
 
 log = logging.getLogger("machizukuri.recovery")
 NETWORK_FILESYSTEMS = frozenset(
@@ -40,13 +40,32 @@ def set_aside_damaged(path: Path, when: dt.datetime | None = None) -> Path:
 
 
 def recover_from_backup(path: Path) -> Recovered:
-    """Put the newest backup that passes the integrity check in place of a damaged database."""
+    """Put the newest backup that passes the integrity check in place of a damaged database.
+
+    Only a database that is damaged now is replaced: one that passes `PRAGMA integrity_check`
+    (after SQLite has rolled back any interrupted transaction) holds committed work, and another
+    program may be writing to it, so it is never renamed.
+    """
     backup = newest_good_backup(backup_dir_for(path))
     if backup is None:
         raise StorageError("使える（壊れていない）バックアップがありません。")
+    if not is_damaged(path):
+        raise StorageError(f"データベース「{path}」は壊れていないため、バックアップで置き換えません。")
     damaged = set_aside_damaged(path)
     copy_database(backup.path, path)
     return Recovered(backup, damaged)
+
+
+def is_damaged(path: Path) -> bool:
+    """True when the database is empty, not SQLite, or fails the full integrity check now.
+
+    A busy database raises DatabaseBusyError: busy is never damage.
+    """
+    try:
+        verify_database(path)
+    except DatabaseDamagedError:
+        return True
+    return False
 
 
 def is_network_path(path: Path) -> bool:
