@@ -17,7 +17,9 @@ from desktop_app.domain import (
     FiscalYearError,
     SheetStructureError,
     UnknownWardError,
+    find_ward,
     format_amount,
+    parse_fiscal_year,
     wareki_year,
 )
 from desktop_app.exchange.errors import ExchangeError
@@ -102,6 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
     bak = commands.add_parser("backup", help="データベースの一貫したコピーを作る")
     bak.add_argument("-o", "--output", type=Path, metavar="FILE", help="コピー先（既定: バックアップフォルダ）")
     bak.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
+
+    commands.add_parser("backups", help="バックアップの一覧（日時・理由・シート数・ファイル）を表示する")
+
+    his = commands.add_parser("history", help="シートの変更履歴（新しい順）を表示する")
+    his.add_argument("--ward", required=True, help="区（例: 東区）")
+    his.add_argument("--year", required=True, help="年度（例: 2020、R2）")
+
+    sea = commands.add_parser("search", help="全年度・全区の事業を、事業名・事業内容・備考から探す")
+    sea.add_argument("words", nargs="+", metavar="TEXT", help="探す語（複数なら全部を含む事業）")
+
+    new = commands.add_parser("new", help="シートを作る（既定: その区の直近の年度から写す）")
+    new.add_argument("--ward", required=True, help="区（例: 東区）")
+    new.add_argument("--year", required=True, help="作る年度（例: 2021、R3）")
+    new.add_argument("--blank", action="store_true", help="前年度から写さず、空のシートを作る")
     return parser
 
 
@@ -177,9 +193,74 @@ def _run(command: str, args: argparse.Namespace) -> int:
         elif command == "backup":
             written = operations.backup_now(workspace, args.output, overwrite=args.force)
             _out(f"{written} にバックアップしました。\n")
+        else:
+            _run_more(command, args, workspace)
     finally:
         workspace.close()
     return 0
+
+
+def _run_more(command: str, args: argparse.Namespace, workspace: operations.Workspace) -> None:
+    """The commands that do what the window does: backups, history, search, new sheets."""
+    if command == "backups":
+        _print_backups(workspace)
+    elif command == "history":
+        sheet = operations.find_sheet(workspace, args.ward, args.year)
+        assert sheet.id is not None
+        entries = operations.project_history(workspace, sheet_id=sheet.id)
+        if not entries:
+            _out(f"{sheet.year_label} {sheet.ward}の変更履歴はありません。\n")
+            return
+        rows = [
+            [
+                e.changed_at.replace("T", " ")[:16],
+                e.changed_by,
+                e.project_label,
+                e.field,
+                e.old_value or "",
+                e.new_value or "",
+            ]
+            for e in entries
+        ]
+        _out(_table(["日時", "担当者", "事業", "項目", "変更前", "変更後"], rows, right_from=99))
+    elif command == "search":
+        hits = operations.search(workspace, text=" ".join(args.words))
+        if not hits:
+            _out("見つかりませんでした。\n")
+            return
+        rows = [[wareki_year(h.fiscal_year), h.ward, h.no, h.name] for h in hits]
+        _out(_table(["年度", "区", "№", "事業名"], rows, right_from=99) + f"（{len(hits)}件）\n")
+    elif command == "new":
+        ward, year = find_ward(args.ward).name, parse_fiscal_year(args.year)
+        source = None if args.blank else operations.earlier_sheet_year(workspace, ward=ward, fiscal_year=year)
+        if source is None:
+            sheet = operations.create_blank_sheet(workspace, ward=ward, fiscal_year=year)
+            _out(f"{sheet.year_label} {sheet.ward}の空のシートを作成しました。\n")
+        else:
+            sheet = operations.create_sheet_from_year(workspace, ward=ward, fiscal_year=year, source_year=source)
+            _out(f"{wareki_year(source)}から{sheet.year_label} {sheet.ward}のシートを作成しました。\n")
+
+
+def _print_backups(workspace: operations.Workspace) -> None:
+    found = operations.list_backups(workspace)
+    if not found:
+        _out(f"バックアップはまだありません（{operations.backup_folder(workspace)}）。\n")
+        return
+    rows = []
+    for info in found:
+        count = operations.backup_sheet_count(info.path)
+        rows.append(
+            [
+                f"{info.taken_at:%Y-%m-%d %H:%M:%S}",
+                info.reason_label,
+                info.path.name,
+                "読めません" if count is None else str(count),
+            ]
+        )
+    _out(
+        _table(["日時", "理由", "ファイル", "シート数"], rows, right_from=3)
+        + f"（{operations.backup_folder(workspace)}）\n"
+    )
 
 
 def _print_list(workspace: operations.Workspace) -> None:

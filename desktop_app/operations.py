@@ -7,25 +7,47 @@ lower, so a test of the CLI is a test of what the window does.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.domain import Sheet, find_ward, parse_fiscal_year, wareki_short, wareki_year
-from desktop_app.exchange.errors import ExchangeError, ImportFileError
+from desktop_app.domain import (
+    Sheet,
+    find_ward,
+    new_sheet,
+    next_year_sheet,
+    parse_fiscal_year,
+    wareki_short,
+    wareki_year,
+)
+from desktop_app.domain.edits import Change, SheetChanges, changes_of
+from desktop_app.exchange.errors import ExchangeError as ExchangeError
+from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.files import OverwriteRefusedError, safe_file_name, write_atomically
 from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes
 from desktop_app.paths import backup_dir_for, data_path, default_db_path
+from desktop_app.storage import HistoryEntry as HistoryEntry
+from desktop_app.storage import SearchHit as SearchHit
+from desktop_app.storage import SheetNotFoundError as SheetNotFoundError
 from desktop_app.storage import (
     SheetSummary,
-    StorageError,
+    find_sheet_id,
+    history,
+    insert_sheet,
     list_sheets,
     load_sheet,
+    load_sheet_by_id,
     open_database,
     replace_sheets,
+    search_projects,
+    sheet_years,
 )
+from desktop_app.storage import StorageError as StorageError
 from desktop_app.storage import backup as backups
+from desktop_app.storage.backup import BackupInfo as BackupInfo
 from desktop_app.storage.database import Database
+from desktop_app.storage.edits import apply_changes, next_project_id
 
 log = logging.getLogger("machizukuri.operations")
 
@@ -251,3 +273,123 @@ def restore_backup(workspace: Workspace, backup: Path) -> Path | None:
     backups.restore_into(backup, workspace.db.conn)
     log.info("restored %s (current state kept in %s)", backup, safety)
     return safety
+
+
+# ---------------------------------------------------------------- what else the window does
+# One small function per thing the window does, so the CLI can do it too and a CLI test covers it.
+
+
+def backup_folder(workspace: Workspace) -> Path:
+    """Where this database's backups are written, listed and restored from (one place decides)."""
+    return backup_dir_for(workspace.path)
+
+
+def list_backups(workspace: Workspace) -> list[BackupInfo]:
+    """The backups of the open database, newest first."""
+    return backups.list_backups(backup_folder(workspace))
+
+
+def backup_sheet_count(backup: Path) -> int | None:
+    """How many sheets a backup holds; None when it cannot be read."""
+    return backups.sheet_count(backup)
+
+
+def daily_backup(workspace: Workspace) -> Path | None:
+    """The start-up backup, when the newest one is more than a day old."""
+    if backups.backup_is_due(workspace.path, folder=backup_folder(workspace)):
+        return backups.take_backup(workspace.path, "daily", folder=backup_folder(workspace))
+    return None
+
+
+def fiscal_years(workspace: Workspace) -> list[int]:
+    """The fiscal years that have at least one sheet, oldest first."""
+    return sheet_years(workspace.db)
+
+
+def open_sheet(workspace: Workspace, *, ward: str, fiscal_year: int) -> Sheet:
+    """A ward's sheet of a year; SheetNotFoundError when there is none yet."""
+    return load_sheet(workspace.db, ward, fiscal_year)
+
+
+def reload_sheet(workspace: Workspace, *, sheet_id: int) -> Sheet:
+    """The sheet as now stored (after an edit)."""
+    return load_sheet_by_id(workspace.db, sheet_id)
+
+
+def earlier_sheet_year(workspace: Workspace, *, ward: str, fiscal_year: int) -> int | None:
+    """The most recent earlier year with a sheet for this ward (years may be skipped)."""
+    earlier = [y for y in sheet_years(workspace.db) if y < fiscal_year and find_sheet_id(workspace.db, ward, y)]
+    return max(earlier) if earlier else None
+
+
+def _insert_new_sheet(workspace: Workspace, sheet: Sheet, reason: str) -> Sheet:
+    if workspace.readonly:
+        raise StorageError("読み取り専用で開いているため、シートを作成できません。")
+    return insert_sheet(workspace.db, sheet, reason=reason)
+
+
+def create_sheet_from_year(workspace: Workspace, *, ward: str, fiscal_year: int, source_year: int) -> Sheet:
+    """A year's sheet from an earlier one: same projects and groups, amounts empty, every status 予定."""
+    previous = load_sheet(workspace.db, ward, source_year)
+    return _insert_new_sheet(workspace, next_year_sheet(previous, fiscal_year), f"{previous.year_label}から作成")
+
+
+def create_blank_sheet(workspace: Workspace, *, ward: str, fiscal_year: int) -> Sheet:
+    """An empty sheet with the city's default title, stages and category."""
+    return _insert_new_sheet(workspace, new_sheet(ward, fiscal_year), "空のシートを作成")
+
+
+def project_history(workspace: Workspace, *, sheet_id: int, project_id: int | None = None) -> list[HistoryEntry]:
+    """Who changed what in a sheet (or one of its projects), newest first."""
+    return history(workspace.db, sheet_id=sheet_id, project_id=project_id)
+
+
+def search(workspace: Workspace, *, text: str) -> list[SearchHit]:
+    """Projects of every year and ward whose name, description or note holds every word of `text`."""
+    return search_projects(workspace.db, text)
+
+
+def new_project_id(workspace: Workspace) -> int:
+    """An id no project has, for a project an edit is about to insert."""
+    return next_project_id(workspace.db)
+
+
+def apply_edit(workspace: Workspace, *, sheet_id: int, changes: Sequence[Change]) -> SheetChanges:
+    """Apply an edit's changes (or its inverse) in one transaction; returns what they touched."""
+    if workspace.readonly:
+        raise StorageError("読み取り専用で開いているため、変更できません。")
+    try:
+        apply_changes(workspace.db, sheet_id, changes)
+    except sqlite3.OperationalError as exc:
+        # A file made read-only, or a share gone away, under an open window.
+        log.warning("edit not stored: %s", exc)
+        raise StorageError("データベースに書き込めないため、変更を保存できませんでした。") from exc
+    return changes_of(changes)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The one-page summary as the print preview shows it."""
+
+    data: bytes
+    paper: str
+    font_size: float
+    message: str | None = None
+
+
+def preview_pdf(sheet: Sheet, *, paper: str = "auto") -> Preview:
+    """The ward summary PDF with the paper and type size chosen, for the print preview."""
+    from desktop_app.exchange.pdf_summary import render_pdf
+
+    result = render_pdf(sheet, paper=paper)
+    return Preview(result.data, result.paper, result.font_size, result.message)
+
+
+def save_file(data: bytes, target: Path, *, overwrite: bool = False) -> Path:
+    """Write already rendered bytes (the previewed PDF) safely: temporary file, then rename."""
+    return write_atomically(target, data, overwrite=overwrite)
+
+
+def consolidated_file_name(fiscal_year: int) -> str:
+    """`R02_全区集計_まちづくり推進経費.xlsx`: the consolidated workbook's usual name."""
+    return safe_file_name(f"{wareki_short(fiscal_year)}_全区集計_まちづくり推進経費") + ".xlsx"
