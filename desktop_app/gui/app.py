@@ -175,11 +175,8 @@ class FirstPaintWatcher(QObject):
 
 
 def _daily_backup(workspace: operations.Workspace) -> None:
-    from desktop_app.storage.backup import backup_is_due, take_backup
-
     try:
-        if backup_is_due(workspace.path):
-            take_backup(workspace.path, "daily")
+        operations.daily_backup(workspace)
     except Exception:  # a failed backup must not disturb the person at work; it is logged
         log.exception("daily backup failed")
 

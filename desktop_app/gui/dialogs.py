@@ -25,10 +25,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.domain import WARDS, wareki_year
+from desktop_app.operations import BackupInfo, SearchHit, backup_sheet_count
 from desktop_app.paths import data_path, user_data_dir
 from desktop_app.settings import Settings
-from desktop_app.storage import SearchHit
-from desktop_app.storage.backup import BackupInfo, sheet_count
 
 _W = TypeVar("_W", bound=QWidget)
 _MAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -157,12 +156,12 @@ class SearchDialog:
         self.dialog.close()
 
 
-def about_dialog(icon: QPixmap | None, db_path: Path, parent: QWidget | None = None) -> QDialog:
+def about_dialog(icon: QPixmap | None, db_path: Path, backups: Path, parent: QWidget | None = None) -> QDialog:
     dialog = load_ui("about_dialog", parent)
     child(dialog, QLabel, "titleLabel").setText(APP_NAME)
     child(dialog, QLabel, "versionLabel").setText(f"バージョン {__version__}")
     child(dialog, QLabel, "dataFolderLabel").setText(
-        f"データフォルダ: {user_data_dir()}\nデータベース: {db_path}\nバックアップ: {db_path.parent / 'backups'}"
+        f"データフォルダ: {user_data_dir()}\nデータベース: {db_path}\nバックアップ: {backups}"
     )
     child(dialog, QLabel, "creditsLabel").setText(
         "熊本市 各区役所 まちづくり推進経費の事業シートを入力・印刷・Excel出力するためのアプリです。\n"
@@ -186,7 +185,7 @@ class RestoreDialog:
         ok.setText("復元")
         ok.setEnabled(False)
         for info in backups:
-            count = sheet_count(info.path)
+            count = backup_sheet_count(info.path)
             item = QTreeWidgetItem(
                 [
                     info.taken_at.strftime("%Y-%m-%d %H:%M:%S"),

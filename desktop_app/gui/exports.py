@@ -10,12 +10,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from desktop_app import operations
-from desktop_app.domain import Sheet, wareki_short, wareki_year
-from desktop_app.exchange.errors import ExchangeError
-from desktop_app.exchange.files import safe_file_name
+from desktop_app.domain import Sheet, wareki_year
+from desktop_app.operations import ExchangeError, StorageError
 from desktop_app.settings import Settings, save_settings
-from desktop_app.storage import StorageError
-from desktop_app.storage.backup import list_backups
 
 log = logging.getLogger("machizukuri.gui.exports")
 
@@ -63,7 +60,7 @@ def create_mail_draft(parent: QWidget, sheet: Sheet, settings: Settings) -> Path
 
 def run_consolidation(parent: QWidget, workspace: operations.Workspace, year: int, settings: Settings) -> Path | None:
     """全区集計 of a year, with a progress dialog; offers to open the folder afterwards."""
-    default = settings.export_dir() / (safe_file_name(f"{wareki_short(year)}_全区集計_まちづくり推進経費") + ".xlsx")
+    default = settings.export_dir() / operations.consolidated_file_name(year)
     name, _ = QFileDialog.getSaveFileName(
         parent, f"{wareki_year(year)} 全区集計", str(default), "Excel ブック (*.xlsx)"
     )
@@ -101,7 +98,7 @@ def restore_from_backup(parent: QWidget, workspace: operations.Workspace) -> boo
     """Choose a backup and restore it (the current state is backed up first)."""
     from desktop_app.gui.dialogs import RestoreDialog
 
-    backups = list_backups(workspace.path.parent / "backups")
+    backups = operations.list_backups(workspace)
     if not backups:
         QMessageBox.information(parent, "バックアップから復元", "バックアップがまだありません。")
         return False

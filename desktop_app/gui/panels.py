@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import STATUS_LABELS, Finding, Project, Severity, Sheet, format_amount, format_rate
 from desktop_app.domain.totals import SheetTotals
-from desktop_app.storage import HistoryEntry
+from desktop_app.operations import HistoryEntry
 
 STAGE_COLOURS = ("#4e79a7", "#59a14f", "#f28e2b", "#e15759", "#76b7b2", "#edc948")
 

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import operations
 from desktop_app.domain import Sheet
-from desktop_app.exchange.errors import ExchangeError
-from desktop_app.exchange.files import write_atomically
+from desktop_app.operations import ExchangeError
 from desktop_app.settings import Settings
 
 PAPERS = (("自動（A4、収まらなければA3）", "auto"), ("A4 横", "a4"), ("A3 横", "a3"))
@@ -72,10 +71,8 @@ class PrintPreviewDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        from desktop_app.exchange.pdf_summary import render_pdf
-
         try:
-            result = render_pdf(self.sheet, paper=str(self.paper.currentData()))
+            result = operations.preview_pdf(self.sheet, paper=str(self.paper.currentData()))
         except ExchangeError as exc:
             self.info.setText(str(exc))
             self.info.setStyleSheet("color: #a00000;")
@@ -125,7 +122,7 @@ class PrintPreviewDialog(QDialog):
             return
         path = Path(name)
         try:
-            write_atomically(path, self.data, overwrite=True)
+            operations.save_file(self.data, path, overwrite=True)
         except ExchangeError as exc:
             QMessageBox.warning(self, "保存できませんでした", str(exc))
             return
