@@ -6,25 +6,16 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence, QPixmap
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTabWidget,
     QToolBar,
-    QVBoxLayout,
-    QWidget,
 )
 
 from desktop_app import APP_NAME, operations
@@ -42,14 +33,14 @@ from desktop_app.domain.edits import (
     plan_stage_lock,
 )
 from desktop_app.domain.layout import Column
-from desktop_app.gui.panels import ProjectPanel, TotalsPanel
+from desktop_app.gui import exports
+from desktop_app.gui.sheet_area import EMPTY_PAGE, TABLE_PAGE, SheetArea
 
 if TYPE_CHECKING:
     from desktop_app.gui.dialogs import SearchDialog
 from desktop_app.gui.sheet_editor import EditorUpdate, SheetEditor
 from desktop_app.gui.sheet_model import SheetTableModel
-from desktop_app.gui.sheet_view import SheetTableView
-from desktop_app.operations import ExchangeError, SearchHit, StorageError
+from desktop_app.operations import SearchHit, StorageError
 from desktop_app.settings import Settings, save_settings
 
 log = logging.getLogger("machizukuri.gui")
@@ -109,63 +100,21 @@ class MainWindow(QMainWindow):
             self.ward_combo.addItem(ward.name, ward.name)
         if self.settings.ward:
             self.ward_combo.setCurrentText(self.settings.ward)
-        self.view = SheetTableView()
+        area = SheetArea()
+        self.setCentralWidget(area)
+        # The window's code and its tests name these directly.
+        self.view, self.message_bar, self.pages = area.view, area.message_bar, area.pages
+        self.title_label, self.vision_label = area.title_label, area.vision_label
+        self.empty_page, self.empty_label = area.empty_page, area.empty_label
+        self.from_last_year_button, self.blank_button = area.from_last_year_button, area.blank_button
+        self.project_panel, self.totals_panel, self.side = area.project_panel, area.totals_panel, area.side
         self.view.setModel(self.model)
         self.view.problem.connect(self.show_problem)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
-        self.message_bar = QLabel()
-        self.message_bar.setWordWrap(True)
-        self.message_bar.setStyleSheet(
-            "background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0; padding: 4px 8px;"
-        )
-        self.message_bar.hide()
-        self.title_label = QLabel()
-        self.title_label.setStyleSheet("font-size: 13pt; font-weight: bold; padding: 2px 4px;")
-        self.vision_label = QLabel()
-        self.vision_label.setStyleSheet("color: #444444; padding: 0 4px 4px 4px;")
-        self.empty_page = QWidget()
-        empty_layout = QVBoxLayout(self.empty_page)
-        self.empty_label = QLabel()
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("font-size: 12pt;")
-        self.from_last_year_button = QPushButton("前年度のシートから作成")
         self.from_last_year_button.clicked.connect(self.create_from_last_year)
-        self.blank_button = QPushButton("空のシートを作成")
         self.blank_button.clicked.connect(self.create_blank_sheet)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.from_last_year_button)
-        buttons.addWidget(self.blank_button)
-        buttons.addStretch(1)
-        empty_layout.addStretch(1)
-        empty_layout.addWidget(self.empty_label)
-        empty_layout.addLayout(buttons)
-        empty_layout.addStretch(2)
-        table_page = QWidget()
-        table_layout = QVBoxLayout(table_page)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addWidget(self.title_label)
-        table_layout.addWidget(self.vision_label)
-        table_layout.addWidget(self.message_bar)
-        table_layout.addWidget(self.view, 1)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(table_page)
-        self.pages.addWidget(self.empty_page)
-        self.project_panel = ProjectPanel()
         self.project_panel.details_submitted.connect(self._submit_details)
-        self.totals_panel = TotalsPanel()
         self.totals_panel.jump_to.connect(self.jump_to)
-        # The table takes the whole width (the amounts must be visible); details sit below it.
-        self.side = QTabWidget()
-        self.side.addTab(self.totals_panel, "合計・チェック")
-        self.side.addTab(self.project_panel, "事業の詳細・履歴")
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.pages)
-        splitter.addWidget(self.side)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([520, 230])
-        self.setCentralWidget(splitter)
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
         if self.workspace.readonly:
@@ -356,7 +305,7 @@ class MainWindow(QMainWindow):
         keep = (current.row(), current.column()) if current.isValid() else None
         self.model.set_sheet(sheet, findings)
         has_sheet = sheet is not None
-        self.pages.setCurrentIndex(0 if has_sheet else 1)
+        self.pages.setCurrentIndex(TABLE_PAGE if has_sheet else EMPTY_PAGE)
         editable = has_sheet and not self.workspace.readonly
         for action in [*self.edit_actions, self.next_year_action]:
             action.setEnabled(editable)
@@ -564,67 +513,24 @@ class MainWindow(QMainWindow):
         self.open_sheet(hit.ward, hit.fiscal_year, focus_id=hit.project_id)
         self.activateWindow()
 
-    # ------------------------------------------------------------ files
+    # ------------------------------------------------------------ files (the work is in gui/exports.py)
 
     def import_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(
-            self, "取り込むファイル", str(self.settings.export_dir()), "シート (*.json *.xlsx);;すべて (*)"
-        )
-        if not names:
-            return
-        try:
-            outcomes = operations.import_files(self.workspace, [Path(name) for name in names])
-        except (ExchangeError, StorageError) as exc:
-            QMessageBox.warning(self, "取り込めませんでした", f"{exc}\n\nデータベースは変更していません。")
-            return
-        lines = [f"{o.sheet.year_label} {o.sheet.ward}（{len(o.sheet.projects)}事業）" for o in outcomes]
+        exports.import_files(self, self.workspace, self.settings, replaced=self._sheets_replaced)
+
+    def _sheets_replaced(self) -> None:
+        """After an import or a restore: the undo steps describe rows that are gone."""
         self.editor.reset_undo()
         self._fill_years()
         self.open_selected()
-        QMessageBox.information(self, "取り込みました", "次のシートを取り込みました。\n" + "\n".join(lines))
-
-    def _save_path(self, title: str, default_name: str, pattern: str) -> Path | None:
-        folder = self.settings.export_dir()
-        name, _ = QFileDialog.getSaveFileName(self, title, str(folder / default_name), pattern)
-        if not name:
-            return None
-        path = Path(name)
-        self.settings.export_folder = str(path.parent)
-        return path
-
-    def _export(self, fmt: str, title: str, pattern: str) -> Path | None:
-        sheet = self.editor.sheet
-        if sheet is None:
-            return None
-        path = self._save_path(title, operations.default_export_name(sheet, fmt), pattern)
-        if path is None:
-            return None
-        try:
-            # The file dialog has already asked before replacing an existing file.
-            return operations.export_sheet(sheet, fmt, path, overwrite=True).path
-        except ExchangeError as exc:
-            QMessageBox.warning(self, "出力できませんでした", str(exc))
-            return None
-
-    def _done_with_file(self, path: Path, what: str) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle(what)
-        box.setText(f"{path.name} を保存しました。\n{path.parent}")
-        open_folder = box.addButton("フォルダを開く", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Ok)
-        box.exec()
-        if box.clickedButton() is open_folder:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
     def export_xlsx(self) -> None:
-        path = self._export("xlsx", "Excel出力", "Excel ブック (*.xlsx)")
-        if path is not None:
-            self._done_with_file(path, "Excel出力")
+        if self.editor.sheet is not None:
+            exports.export_sheet(self, self.editor.sheet, self.settings, "xlsx")
 
     def export_json(self) -> None:
-        path = self._export("json", "JSON出力", "シート JSON (*.json)")
-        if path is not None:
-            self._done_with_file(path, "JSON出力")
+        if self.editor.sheet is not None:
+            exports.export_sheet(self, self.editor.sheet, self.settings, "json")
 
     def print_preview(self) -> None:
         from desktop_app.gui.print_preview import PrintPreviewDialog
@@ -634,31 +540,20 @@ class MainWindow(QMainWindow):
             PrintPreviewDialog(sheet, self.settings, self).exec()
 
     def create_mail(self) -> None:
-        from desktop_app.gui.exports import create_mail_draft
-
         if self.editor.sheet is not None:
-            create_mail_draft(self, self.editor.sheet, self.settings)
+            exports.create_mail_draft(self, self.editor.sheet, self.settings)
 
     def consolidate(self) -> None:
-        from desktop_app.gui.exports import run_consolidation
-
-        run_consolidation(self, self.workspace, self.selected_year(), self.settings)
+        exports.run_consolidation(self, self.workspace, self.selected_year(), self.settings)
 
     def backup_now(self) -> None:
-        try:
-            path = operations.backup_now(self.workspace)
-        except StorageError as exc:
-            QMessageBox.warning(self, "バックアップできませんでした", str(exc))
-            return
-        self.statusBar().showMessage(f"バックアップしました: {path}", 8000)
+        path = exports.backup_now(self, self.workspace)
+        if path is not None:
+            self.statusBar().showMessage(f"バックアップしました: {path}", 8000)
 
     def restore_backup(self) -> None:
-        from desktop_app.gui.exports import restore_from_backup
-
-        if restore_from_backup(self, self.workspace):
-            self.editor.reset_undo()
-            self._fill_years()
-            self.open_selected()
+        if exports.restore_from_backup(self, self.workspace):
+            self._sheets_replaced()
 
     def open_settings(self) -> None:
         from desktop_app.gui.dialogs import SettingsDialog

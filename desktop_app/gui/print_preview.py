@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import operations
 from desktop_app.domain import Sheet
+from desktop_app.gui.exports import offer_saved
 from desktop_app.operations import ExchangeError
 from desktop_app.settings import Settings
 
@@ -127,11 +128,4 @@ class PrintPreviewDialog(QDialog):
             QMessageBox.warning(self, "保存できませんでした", str(exc))
             return
         self.settings.export_folder = str(path.parent)
-        box = QMessageBox(self)
-        box.setWindowTitle("PDFを保存")
-        box.setText(f"{path.name} を保存しました。")
-        open_button = box.addButton("開く", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Ok)
-        box.exec()
-        if box.clickedButton() is open_button:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        offer_saved(self, path, "PDFを保存", f"{path.name} を保存しました。", open_file=True)
