@@ -27,6 +27,7 @@ from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.files import OverwriteRefusedError, safe_file_name, write_atomically
 from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes
 from desktop_app.paths import backup_dir_for, data_path, default_db_path
+from desktop_app.storage import DatabaseDamagedError as DatabaseDamagedError
 from desktop_app.storage import HistoryEntry as HistoryEntry
 from desktop_app.storage import SearchHit as SearchHit
 from desktop_app.storage import SheetNotFoundError as SheetNotFoundError
@@ -39,12 +40,14 @@ from desktop_app.storage import (
     load_sheet,
     load_sheet_by_id,
     open_database,
+    recovery,
     replace_sheets,
     search_projects,
     sheet_years,
 )
 from desktop_app.storage import StorageError as StorageError
 from desktop_app.storage import backup as backups
+from desktop_app.storage import current_user as current_user
 from desktop_app.storage.backup import BackupInfo as BackupInfo
 from desktop_app.storage.database import Database
 from desktop_app.storage.edits import apply_changes, next_project_id
@@ -393,3 +396,13 @@ def save_file(data: bytes, target: Path, *, overwrite: bool = False) -> Path:
 def consolidated_file_name(fiscal_year: int) -> str:
     """`R02_全区集計_まちづくり推進経費.xlsx`: the consolidated workbook's usual name."""
     return safe_file_name(f"{wareki_short(fiscal_year)}_全区集計_まちづくり推進経費") + ".xlsx"
+
+
+def recover_from_backup(path: Path) -> recovery.Recovered:
+    """Put the newest good backup in place of a damaged database (the damaged file is kept aside)."""
+    return recovery.recover_from_backup(path)
+
+
+def is_network_path(path: Path) -> bool:
+    """True for a database on a UNC path, a mapped network drive or a network mount."""
+    return recovery.is_network_path(path)

@@ -11,9 +11,14 @@ from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app import operations
+from desktop_app.operations import (
+    DatabaseDamagedError,
+    StorageError,
+    current_user,
+    is_network_path,
+    recover_from_backup,
+)
 from desktop_app.settings import load_settings, save_settings
-from desktop_app.storage import DatabaseDamagedError, StorageError, current_user
-from desktop_app.storage.recovery import is_network_path, recover_from_backup
 
 log = logging.getLogger("machizukuri.gui.startup")
 LOCK_WAIT_MS = 200
