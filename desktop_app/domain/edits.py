@@ -16,8 +16,6 @@ from desktop_app.domain.layout import Column
 from desktop_app.domain.model import Amounts, Group, Project, Sheet, Stage, Status
 from desktop_app.domain.money import AmountError, parse_amount
 
-# Project fields a person edits as text or choice (amounts are edited per stage).
-TEXT_FIELDS: Final = ("no", "name", "description", "note", "section", "district", "notes_heading")
 FIELD_LABELS: Final = {
     "no": "№",
     "name": "事業名",

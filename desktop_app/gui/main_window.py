@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME, operations
-from desktop_app.domain import WARDS, Finding, Sheet, wareki_year
+from desktop_app.domain import WARDS, Sheet, wareki_year
 from desktop_app.domain.edits import (
     current_stage,
     plan_delete,
@@ -69,7 +69,6 @@ class MainWindow(QMainWindow):
         self.model = SheetTableModel(self, perform=self.editor.perform)
         self.model.readonly = workspace.readonly
         self._search_dialog: SearchDialog | None = None  # built when first asked for
-        self.model_findings: list[Finding] = []
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(lambda: self.message_bar.hide())
@@ -344,11 +343,9 @@ class MainWindow(QMainWindow):
         assert changes is not None and update.sheet is not None
         current = self.view.currentIndex()
         keep = (current.row(), current.column()) if current.isValid() else None
-        shown_findings = self.model_findings
         self.model.set_sheet(update.sheet, update.findings, changes)
-        self.model_findings = update.findings
         self.message_bar.hide()
-        if changes.totals or update.findings != shown_findings:
+        if changes.totals or update.findings != self.totals_panel.findings_shown:
             self.totals_panel.show_totals(update.sheet, self.model.totals, update.findings)
         if update.focus_id is not None:
             self.view.select_project(update.focus_id)

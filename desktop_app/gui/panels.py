@@ -215,6 +215,7 @@ class TotalsPanel(QWidget):
         self.findings.itemClicked.connect(self._jump)
         self.findings_label = QLabel("チェック結果")
         self._shown: tuple[object, ...] | None = None
+        self.findings_shown: list[Finding] = []
         totals = QVBoxLayout()
         totals.addWidget(QLabel("経費区分ごとの合計（千円）"))
         totals.addWidget(self.table, 1)
@@ -231,6 +232,7 @@ class TotalsPanel(QWidget):
         if shown == self._shown:
             return  # an edit that moved no total and no finding: nothing here to redraw
         self._shown = shown
+        self.findings_shown = findings
         self.chart.set_totals(totals)
         self.table_model.clear()
         self.findings.clear()
