@@ -290,7 +290,12 @@ class MainWindow(QMainWindow):
                 combo.blockSignals(True)
                 combo.setCurrentIndex(combo.findData(value))
                 combo.blockSignals(False)
-        sheet = self.editor.open(ward, year)
+        try:
+            sheet = self.editor.open(ward, year)
+        except StorageError as exc:
+            # A damaged or unreadable database: said as what it is, never as "no sheet yet".
+            QMessageBox.warning(self, "シートを開けませんでした", str(exc))
+            return
         self.settings.last_year = year
         if sheet is not None and focus_id is not None:
             self.view.select_project(focus_id, 0)

@@ -207,9 +207,15 @@ def test_a_damaged_database_is_not_shown_as_no_sheet_yet(window: MainWindow, mon
     def damaged(*_args: object, **_kwargs: object) -> None:
         raise operations.StorageError("データベースが壊れているため開けません。")
 
+    from PySide6.QtWidgets import QMessageBox
+
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
     monkeypatch.setattr(operations, "open_sheet", damaged)
     with pytest.raises(operations.StorageError):
         window.editor.open("東区", 2020)
+    window.open_sheet("北区", 2020)
+    assert warnings == ["データベースが壊れているため開けません。"]
     assert window.pages.currentIndex() == 0  # not the "no sheet yet" page
 
 
