@@ -359,6 +359,9 @@ class MainWindow(QMainWindow):
         shown = self.project_panel.project
         if changes.shape or (shown is not None and shown.id in changes.project_ids) or update.focus_id is not None:
             self._show_current_project()
+        stage = current_stage(update.sheet)
+        if changes.stages and stage is not None:
+            self.statusBar().showMessage(f"入力中の段階: {update.sheet.stages[stage].name}", 4000)
 
     # ------------------------------------------------------------ side panel
 

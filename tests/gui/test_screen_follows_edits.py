@@ -245,3 +245,15 @@ def test_the_restore_list_is_the_folder_backups_go_to_with_a_symlinked_database(
     assert listed == [[made]]
     win.close()
     workspace.close()
+
+
+def test_the_history_panel_shows_an_edit_of_the_chosen_project_at_once(window: MainWindow) -> None:
+    window.view.setCurrentIndex(cell(window, EDITED, Column.NAME))
+    history = window.project_panel.history
+    before = history.topLevelItemCount()
+    assert window.model.setData(cell(window, EDITED, Column.STAGES, 3), "1,200")
+    assert history.topLevelItemCount() == before + 1
+    newest = history.topLevelItem(0)
+    assert [newest.text(i) for i in (2, 3, 4)] == ["決算額", "10", "1,200"]
+    window.undo_action.trigger()
+    assert [history.topLevelItem(0).text(i) for i in (2, 3, 4)] == ["決算額", "1,200", "10"]
