@@ -17,9 +17,7 @@ from desktop_app.domain import (
     FiscalYearError,
     SheetStructureError,
     UnknownWardError,
-    find_ward,
     format_amount,
-    parse_fiscal_year,
     wareki_year,
 )
 from desktop_app.exchange.errors import ExchangeError
@@ -114,10 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
     sea = commands.add_parser("search", help="全年度・全区の事業を、事業名・事業内容・備考から探す")
     sea.add_argument("words", nargs="+", metavar="TEXT", help="探す語（複数なら全部を含む事業）")
 
-    new = commands.add_parser("new", help="シートを作る（既定: その区の直近の年度から写す）")
-    new.add_argument("--ward", required=True, help="区（例: 東区）")
-    new.add_argument("--year", required=True, help="作る年度（例: 2021、R3）")
-    new.add_argument("--blank", action="store_true", help="前年度から写さず、空のシートを作る")
     return parser
 
 
@@ -201,7 +195,7 @@ def _run(command: str, args: argparse.Namespace) -> int:
 
 
 def _run_more(command: str, args: argparse.Namespace, workspace: operations.Workspace) -> None:
-    """The commands that do what the window does: backups, history, search, new sheets."""
+    """The commands that do what the window does: the backup list, history, search."""
     if command == "backups":
         _print_backups(workspace)
     elif command == "history":
@@ -230,15 +224,6 @@ def _run_more(command: str, args: argparse.Namespace, workspace: operations.Work
             return
         rows = [[wareki_year(h.fiscal_year), h.ward, h.no, h.name] for h in hits]
         _out(_table(["年度", "区", "№", "事業名"], rows, right_from=99) + f"（{len(hits)}件）\n")
-    elif command == "new":
-        ward, year = find_ward(args.ward).name, parse_fiscal_year(args.year)
-        source = None if args.blank else operations.earlier_sheet_year(workspace, ward=ward, fiscal_year=year)
-        if source is None:
-            sheet = operations.create_blank_sheet(workspace, ward=ward, fiscal_year=year)
-            _out(f"{sheet.year_label} {sheet.ward}の空のシートを作成しました。\n")
-        else:
-            sheet = operations.create_sheet_from_year(workspace, ward=ward, fiscal_year=year, source_year=source)
-            _out(f"{wareki_year(source)}から{sheet.year_label} {sheet.ward}のシートを作成しました。\n")
 
 
 def _print_backups(workspace: operations.Workspace) -> None:

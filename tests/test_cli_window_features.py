@@ -1,4 +1,4 @@
-"""What the window does, from the command line too: history, search, new sheets, the backup list."""
+"""What the window does, from the command line too: history, search, the backup list."""
 
 from __future__ import annotations
 
@@ -27,37 +27,6 @@ def test_search_with_two_words_needs_both(capsys: pytest.CaptureFixture[str], db
     assert "防災スキルアップ事業" in both
     code, out, _ = run(capsys, "--db", str(db_path), "search", "存在しない事業名")
     assert code == 0 and out == "見つかりませんでした。\n"
-
-
-def test_new_sheet_from_the_latest_earlier_year_and_its_history(
-    capsys: pytest.CaptureFixture[str], db_path: Path
-) -> None:
-    code, out, err = run(capsys, "--db", str(db_path), "new", "--ward", "東区", "--year", "R4")
-    assert code == 0, err
-    assert out == "令和2年度から令和4年度 東区のシートを作成しました。\n"
-    workspace = operations.open_workspace(db_path)
-    try:
-        created = operations.find_sheet(workspace, "東区", 2022)
-        source = operations.find_sheet(workspace, "東区", 2020)
-    finally:
-        workspace.close()
-    assert [p.name for p in created.projects] == [p.name for p in source.projects]
-    assert all(a is None for p in created.all_projects() for a in p.amounts)
-    code, out, err = run(capsys, "--db", str(db_path), "history", "--ward", "東区", "--year", "2022")
-    assert code == 0, err
-    assert out.splitlines()[0].split() == ["日時", "担当者", "事業", "項目", "変更前", "変更後"]
-    assert "シート作成" in out and "令和2年度から作成" in out
-    code, _, err = run(capsys, "--db", str(db_path), "new", "--ward", "東区", "--year", "2022")
-    assert code == 1
-    assert err == "令和4年度 東区のシートはすでにあります。\n"
-
-
-def test_new_blank_sheet(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    code, out, err = run(capsys, "--db", str(db_path), "new", "--ward", "北区", "--year", "2021", "--blank")
-    assert code == 0, err
-    assert out == "令和3年度 北区の空のシートを作成しました。\n"
-    code, out, _ = run(capsys, "--db", str(db_path), "list")
-    assert any(line.split()[:3] == ["令和3年度（2021）", "北区", "0"] for line in out.splitlines())
 
 
 def test_history_of_a_missing_sheet_says_so(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
