@@ -62,11 +62,6 @@ class Row:
     group: str | None = None
     category: str | None = None
 
-    @property
-    def key(self) -> tuple[object, ...]:
-        """Identity of the row, to tell a value change from a change of the table's shape."""
-        return (self.kind, self.project.id if self.project else None, self.group, self.category)
-
 
 def build_rows(sheet: Sheet) -> list[Row]:
     rows: list[Row] = []
