@@ -173,6 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     bak = command("backup", "データベースの一貫したコピーを作る")
     bak.add_argument("-o", "--output", metavar="FILE", help="コピー先（既定: バックアップフォルダ）")
     bak.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
+
+    command("backups", "バックアップの一覧（日時・理由・シート数・ファイル）を表示する")
+
+    his = command("history", "シートの変更履歴（新しい順）を表示する")
+    his.add_argument("--ward", required=True, help="区（例: 東区）")
+    his.add_argument("--year", required=True, help="年度（例: 2020、R2）")
+
+    sea = command("search", "全年度・全区の事業を、事業名・事業内容・備考から探す")
+    sea.add_argument("words", nargs="+", metavar="TEXT", help="探す語（複数なら全部を含む事業）")
+
     return parser
 
 
@@ -287,6 +297,8 @@ def _run(command: str, args: argparse.Namespace) -> int:
         elif command == "backup":
             written = operations.backup_now(workspace, args.output, overwrite=args.force)
             _out(f"{shown(written)} にバックアップしました。\n")
+        else:
+            _run_more(command, args, workspace)
     finally:
         workspace.close()
     return 0
@@ -306,6 +318,60 @@ def _run_gui(args: argparse.Namespace, path: Path, named: bool) -> int:
         ward=ward,
         year=year,
         exit_after_first_paint=getattr(args, "exit_after_first_paint", False),
+    )
+
+
+def _run_more(command: str, args: argparse.Namespace, workspace: operations.Workspace) -> None:
+    """The commands that do what the window does: the backup list, history, search."""
+    if command == "backups":
+        _print_backups(workspace)
+    elif command == "history":
+        sheet = operations.find_sheet(workspace, args.ward, args.year)
+        assert sheet.id is not None
+        entries = operations.project_history(workspace, sheet_id=sheet.id)
+        if not entries:
+            _out(f"{sheet.year_label} {sheet.ward}の変更履歴はありません。\n")
+            return
+        rows = [
+            [
+                e.changed_at.replace("T", " ")[:16],
+                e.changed_by,
+                e.project_label,
+                e.field,
+                e.old_value or "",
+                e.new_value or "",
+            ]
+            for e in entries
+        ]
+        _out(_table(["日時", "担当者", "事業", "項目", "変更前", "変更後"], rows, right_from=99))
+    elif command == "search":
+        hits = operations.search(workspace, text=" ".join(args.words))
+        if not hits:
+            _out("見つかりませんでした。\n")
+            return
+        rows = [[wareki_year(h.fiscal_year), h.ward, h.no, h.name] for h in hits]
+        _out(_table(["年度", "区", "№", "事業名"], rows, right_from=99) + f"（{len(hits)}件）\n")
+
+
+def _print_backups(workspace: operations.Workspace) -> None:
+    found = operations.list_backups(workspace)
+    if not found:
+        _out(f"バックアップはまだありません（{operations.backup_folder(workspace)}）。\n")
+        return
+    rows = []
+    for info in found:
+        count = operations.backup_sheet_count(info.path)
+        rows.append(
+            [
+                f"{info.taken_at:%Y-%m-%d %H:%M:%S}",
+                info.reason_label,
+                info.path.name,
+                "読めません" if count is None else str(count),
+            ]
+        )
+    _out(
+        _table(["日時", "理由", "ファイル", "シート数"], rows, right_from=3)
+        + f"（{operations.backup_folder(workspace)}）\n"
     )
 
 

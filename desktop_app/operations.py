@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.domain import AmountError, Sheet, find_ward, parse_amount, parse_fiscal_year, wareki_short, wareki_year
-from desktop_app.exchange.errors import ExchangeError, ImportFileError
+from desktop_app.domain import (
+    AmountError,
+    Sheet,
+    find_ward,
+    new_sheet,
+    next_year_sheet,
+    parse_amount,
+    parse_fiscal_year,
+    wareki_short,
+    wareki_year,
+)
+from desktop_app.domain.edits import Change, SheetChanges, changes_of
+from desktop_app.exchange.errors import ExchangeError as ExchangeError
+from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.files import (
     check_target,
     output_path,
@@ -26,17 +39,33 @@ from desktop_app.exchange.files import (
 )
 from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes
 from desktop_app.paths import DB_ENV, backup_dir_for, data_path, default_db_path
+from desktop_app.storage import DatabaseDamagedError as DatabaseDamagedError
+from desktop_app.storage import HistoryEntry as HistoryEntry
+from desktop_app.storage import SearchHit as SearchHit
+from desktop_app.storage import SheetNotFoundError as SheetNotFoundError
 from desktop_app.storage import (
     SheetSummary,
-    StorageError,
+    find_sheet_id,
+    history,
+    insert_sheet,
     list_sheets,
     load_sheet,
+    load_sheet_by_id,
     open_database,
+    recovery,
     replace_sheets,
+    search_projects,
+    sheet_years,
 )
+from desktop_app.storage import StorageError as StorageError
 from desktop_app.storage import backup as backups
-from desktop_app.storage.database import Database, DatabaseBusyError, busy_timeout_ms, translate_error
-from desktop_app.storage.lock import DatabaseLock
+from desktop_app.storage import current_user as current_user
+from desktop_app.storage.backup import BackupInfo as BackupInfo
+from desktop_app.storage.database import Database, DatabaseBusyError, busy_timeout_ms
+from desktop_app.storage.database import EmptyDatabaseError as EmptyDatabaseError
+from desktop_app.storage.database import translate_error as translate_error
+from desktop_app.storage.edits import apply_changes, next_project_id
+from desktop_app.storage.lock import DatabaseLock as DatabaseLock
 
 log = logging.getLogger("machizukuri.operations")
 
@@ -423,6 +452,134 @@ def restore_backup(workspace: Workspace, backup: Path) -> Path | None:
     return safety
 
 
+# ---------------------------------------------------------------- what else the window does
+# One small function per thing the window does, so the CLI can do it too and a CLI test covers it.
+
+
+def backup_folder(workspace: Workspace) -> Path:
+    """Where this database's backups are written, listed and restored from (one place decides)."""
+    return backup_dir_for(workspace.path)
+
+
+def list_backups(workspace: Workspace) -> list[BackupInfo]:
+    """The backups of the open database, newest first."""
+    return backups.list_backups(backup_folder(workspace))
+
+
+def backup_sheet_count(backup: Path) -> int | None:
+    """How many sheets a backup holds; None when it cannot be read."""
+    return backups.sheet_count(backup)
+
+
+def daily_backup(workspace: Workspace) -> Path | None:
+    """The start-up backup, when the newest one is more than a day old."""
+    if backups.backup_is_due(workspace.path, folder=backup_folder(workspace)):
+        return backups.take_backup(workspace.path, "daily", folder=backup_folder(workspace))
+    return None
+
+
+def fiscal_years(workspace: Workspace) -> list[int]:
+    """The fiscal years that have at least one sheet, oldest first."""
+    return sheet_years(workspace.db)
+
+
+def open_sheet(workspace: Workspace, *, ward: str, fiscal_year: int) -> Sheet:
+    """A ward's sheet of a year; SheetNotFoundError when there is none yet."""
+    return load_sheet(workspace.db, ward, fiscal_year)
+
+
+def reload_sheet(workspace: Workspace, *, sheet_id: int) -> Sheet:
+    """The sheet as now stored (after an edit)."""
+    return load_sheet_by_id(workspace.db, sheet_id)
+
+
+def earlier_sheet_year(workspace: Workspace, *, ward: str, fiscal_year: int) -> int | None:
+    """The most recent earlier year with a sheet for this ward (years may be skipped)."""
+    earlier = [y for y in sheet_years(workspace.db) if y < fiscal_year and find_sheet_id(workspace.db, ward, y)]
+    return max(earlier) if earlier else None
+
+
+def _insert_new_sheet(workspace: Workspace, sheet: Sheet, reason: str) -> Sheet:
+    if workspace.readonly:
+        raise StorageError("読み取り専用で開いているため、シートを作成できません。")
+    with writing(workspace):
+        return insert_sheet(workspace.db, sheet, reason=reason)
+
+
+def create_sheet_from_year(workspace: Workspace, *, ward: str, fiscal_year: int, source_year: int) -> Sheet:
+    """A year's sheet from an earlier one: same projects and groups, amounts empty, every status 予定."""
+    previous = load_sheet(workspace.db, ward, source_year)
+    return _insert_new_sheet(workspace, next_year_sheet(previous, fiscal_year), f"{previous.year_label}から作成")
+
+
+def create_blank_sheet(workspace: Workspace, *, ward: str, fiscal_year: int) -> Sheet:
+    """An empty sheet with the city's default title, stages and category."""
+    return _insert_new_sheet(workspace, new_sheet(ward, fiscal_year), "空のシートを作成")
+
+
+def project_history(workspace: Workspace, *, sheet_id: int, project_id: int | None = None) -> list[HistoryEntry]:
+    """Who changed what in a sheet (or one of its projects), newest first."""
+    return history(workspace.db, sheet_id=sheet_id, project_id=project_id)
+
+
+def search(workspace: Workspace, *, text: str) -> list[SearchHit]:
+    """Projects of every year and ward whose name, description or note holds every word of `text`."""
+    return search_projects(workspace.db, text)
+
+
+def new_project_id(workspace: Workspace) -> int:
+    """An id no project has, for a project an edit is about to insert."""
+    return next_project_id(workspace.db)
+
+
+def apply_edit(workspace: Workspace, *, sheet_id: int, changes: Sequence[Change]) -> SheetChanges:
+    """Apply an edit's changes (or its inverse) in one transaction; returns what they touched."""
+    if workspace.readonly:
+        raise StorageError("読み取り専用で開いているため、変更できません。")
+    try:
+        apply_changes(workspace.db, sheet_id, changes)
+    except sqlite3.OperationalError as exc:
+        # A file made read-only, or a share gone away, under an open window.
+        log.warning("edit not stored: %s", exc)
+        raise StorageError("データベースに書き込めないため、変更を保存できませんでした。") from exc
+    return changes_of(changes)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The one-page summary as the print preview shows it."""
+
+    data: bytes
+    paper: str
+    font_size: float
+    message: str | None = None
+    # Characters the font lacks, per project: they print as 〓 (issue 11, item 18).
+    warnings: tuple[str, ...] = ()
+
+
+def preview_pdf(sheet: Sheet, *, paper: str = "auto") -> Preview:
+    """The ward summary PDF with the paper and type size chosen, for the print preview."""
+    from desktop_app.exchange.pdf_summary import render_pdf
+
+    result = render_pdf(sheet, paper=paper)
+    return Preview(result.data, result.paper, result.font_size, result.message, tuple(result.warnings))
+
+
+def consolidated_file_name(fiscal_year: int) -> str:
+    """`R02_全区集計_まちづくり推進経費.xlsx`: the consolidated workbook's usual name."""
+    return safe_file_name(f"{wareki_short(fiscal_year)}_全区集計_まちづくり推進経費") + ".xlsx"
+
+
+def recover_from_backup(path: Path) -> recovery.Recovered:
+    """Put the newest good backup in place of a damaged database (the damaged file is kept aside)."""
+    return recovery.recover_from_backup(path)
+
+
+def is_network_path(path: Path) -> bool:
+    """True for a database on a UNC path, a mapped network drive or a network mount."""
+    return recovery.is_network_path(path)
+
+
 # ---------------------------------------------------------------- which database, new databases, new sheets
 
 
@@ -477,13 +634,6 @@ def parse_allocation(text: str) -> tuple[str, int | None]:
         return name, parse_amount(amount)
     except AmountError as exc:
         raise ExchangeError(f"--allocation「{text}」の配分額: {exc}。") from exc
-
-
-def latest_sheet_year_before(workspace: Workspace, ward: str, year: int) -> int | None:
-    """The most recent earlier year that has a sheet for this ward (years may be skipped)."""
-    earlier = [summary.fiscal_year for summary in list_sheets(workspace.db) if summary.ward == ward]
-    earlier = [held for held in earlier if held < year]
-    return max(earlier) if earlier else None
 
 
 def create_sheet(

@@ -16,8 +16,6 @@ from desktop_app.domain.layout import Column
 from desktop_app.domain.model import Amounts, Category, Group, Project, Sheet, Stage, Status
 from desktop_app.domain.money import AmountError, parse_amount
 
-# Project fields a person edits as text or choice (amounts are edited per stage).
-TEXT_FIELDS: Final = ("no", "name", "description", "note", "section", "district", "notes_heading")
 FIELD_LABELS: Final = {
     "no": "№",
     "name": "事業名",
@@ -676,3 +674,56 @@ def locked_stages_changed(held: Sheet, incoming: Sheet) -> list[str]:
         if not kept:
             changed.append(stage.name)
     return changed
+
+
+# ---------------------------------------------------------------- what an applied edit changed
+
+
+@dataclass(frozen=True)
+class SheetChanges:
+    """What applying some changes touched, so the window repaints just that (as Anki's OpChanges).
+
+    `shape` means rows came, went, moved or changed group: the table must be laid out again.
+    """
+
+    project_ids: frozenset[int] = frozenset()
+    stages: frozenset[int] = frozenset()
+    shape: bool = False
+    amounts: bool = False
+
+    @property
+    def totals(self) -> bool:
+        """Whether the per-category totals may have moved (an amount, a category, a row)."""
+        return self.amounts or self.shape
+
+    def __or__(self, other: SheetChanges) -> SheetChanges:
+        return SheetChanges(
+            self.project_ids | other.project_ids,
+            self.stages | other.stages,
+            self.shape or other.shape,
+            self.amounts or other.amounts,
+        )
+
+
+# Fields whose change moves a row into another group heading: the rows are laid out again.
+_SHAPE_FIELDS: Final = frozenset({"group"})
+
+
+def changes_of(changes: Iterable[Change]) -> SheetChanges:
+    """What a list of primitive changes touches (the same for an edit and for its inverse)."""
+    project_ids: set[int] = set()
+    stages: set[int] = set()
+    shape = amounts = False
+    for change in changes:
+        if isinstance(change, SetProjectField):
+            project_ids.add(change.project_id)
+            shape = shape or change.field in _SHAPE_FIELDS
+            amounts = amounts or change.field == "category"
+        elif isinstance(change, SetAmounts):
+            project_ids.add(change.project_id)
+            amounts = True
+        elif isinstance(change, SetStageLocked):
+            stages.add(change.stage)
+        else:
+            shape = True  # insert, delete, move, and every change of the group headings
+    return SheetChanges(frozenset(project_ids), frozenset(stages), shape, amounts)

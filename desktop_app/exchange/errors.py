@@ -18,7 +18,3 @@ class ImportFileError(ExchangeError):
         super().__init__(f"{shown(file_name)}: {text}")
         self.file_name = file_name
         self.detail = message
-
-
-class NotYetAvailableError(ExchangeError):
-    """A format whose support has not landed yet."""

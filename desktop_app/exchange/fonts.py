@@ -42,7 +42,7 @@ def register_font() -> str:
     text stays searchable and copyable.
     """
     global _registered
-    with _lock:  # the window exports on a worker thread; two threads must not both parse it
+    with _lock:  # reportlab's font registry is global: two threads must never both parse the font
         if _registered is None:
             path = data_path(*FONT_FILE)
             try:

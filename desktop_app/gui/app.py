@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from desktop_app import APP_NAME, __version__, operations
 from desktop_app.domain import wareki_year
 from desktop_app.logs import log_file
+from desktop_app.operations import DatabaseLock
 from desktop_app.paths import data_path, default_db_path
 from desktop_app.settings import load_settings
-from desktop_app.storage.lock import DatabaseLock
 
 log = logging.getLogger("machizukuri.gui")
 
@@ -202,11 +202,8 @@ class FirstPaintWatcher(QObject):
 
 
 def _daily_backup(workspace: operations.Workspace) -> None:
-    from desktop_app.storage.backup import backup_is_due, take_backup
-
     try:
-        if backup_is_due(workspace.path):
-            take_backup(workspace.path, "daily")
+        operations.daily_backup(workspace)
     except Exception:  # a failed backup must not disturb the person at work; it is logged
         log.exception("daily backup failed")
 

@@ -24,10 +24,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.domain import WARDS, wareki_year
+from desktop_app.operations import BackupInfo, SearchHit, backup_sheet_count
 from desktop_app.paths import data_path, user_data_dir
-from desktop_app.settings import Settings
-from desktop_app.storage import SearchHit
-from desktop_app.storage.backup import BackupInfo, sheet_count
+from desktop_app.settings import Settings, settings_problem
 
 _W = TypeVar("_W", bound=QWidget)
 
@@ -80,11 +79,9 @@ class SettingsDialog:
             self.folder.setText(folder)
 
     def _accept(self) -> None:
-        from desktop_app.exchange.eml_draft import address_problem, sender_name_problem
-
         address = self.mail.text().strip()
         # The same rules the draft's headers are built under (issue 11: no forged Bcc, no NUL).
-        problem = address_problem(address) or sender_name_problem(self.staff.text())
+        problem = settings_problem(Settings(staff_name=self.staff.text(), planning_address=address))
         if problem is not None:
             self.error.setText(problem)
             return
@@ -159,12 +156,12 @@ class SearchDialog:
         self.dialog.close()
 
 
-def about_dialog(icon: QPixmap | None, db_path: Path, parent: QWidget | None = None) -> QDialog:
+def about_dialog(icon: QPixmap | None, db_path: Path, backups: Path, parent: QWidget | None = None) -> QDialog:
     dialog = load_ui("about_dialog", parent)
     child(dialog, QLabel, "titleLabel").setText(APP_NAME)
     child(dialog, QLabel, "versionLabel").setText(f"バージョン {__version__}")
     child(dialog, QLabel, "dataFolderLabel").setText(
-        f"データフォルダ: {user_data_dir()}\nデータベース: {db_path}\nバックアップ: {db_path.parent / 'backups'}"
+        f"データフォルダ: {user_data_dir()}\nデータベース: {db_path}\nバックアップ: {backups}"
     )
     child(dialog, QLabel, "creditsLabel").setText(
         "熊本市 各区役所 まちづくり推進経費の事業シートを入力・印刷・Excel出力するためのアプリです。\n"
@@ -188,7 +185,7 @@ class RestoreDialog:
         ok.setText("復元")
         ok.setEnabled(False)
         for info in backups:
-            count = sheet_count(info.path)
+            count = backup_sheet_count(info.path)
             item = QTreeWidgetItem(
                 [
                     info.taken_at.strftime("%Y-%m-%d %H:%M:%S"),

@@ -1,8 +1,9 @@
-"""Window actions around files: the email draft, the consolidation with progress, restoring a backup."""
+"""The window's file actions: import, export, email draft, consolidation with progress, backup and restore."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -10,25 +11,81 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from desktop_app import operations
-from desktop_app.domain import Sheet, wareki_short, wareki_year
-from desktop_app.exchange.errors import ExchangeError
-from desktop_app.exchange.files import safe_file_name
+from desktop_app.domain import Sheet, wareki_year
+from desktop_app.operations import ExchangeError, StorageError
 from desktop_app.settings import Settings, save_settings
-from desktop_app.storage import StorageError
-from desktop_app.storage.backup import list_backups
 
 log = logging.getLogger("machizukuri.gui.exports")
 
 
-def _offer_folder(parent: QWidget, path: Path, title: str, text: str) -> None:
+def offer_saved(parent: QWidget, path: Path, title: str, text: str, *, open_file: bool = False) -> None:
+    """ "Saved — open it?": the message, with a button opening the folder (or the file itself)."""
     box = QMessageBox(parent)
     box.setWindowTitle(title)
     box.setText(text)
-    open_folder = box.addButton("フォルダを開く", QMessageBox.ButtonRole.ActionRole)
+    open_button = box.addButton("開く" if open_file else "フォルダを開く", QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Ok)
     box.exec()
-    if box.clickedButton() is open_folder:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+    if box.clickedButton() is open_button:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path if open_file else path.parent)))
+
+
+def import_files(
+    parent: QWidget, workspace: operations.Workspace, settings: Settings, *, replaced: Callable[[], None]
+) -> bool:
+    """Choose sheet files and import them all or none; `replaced` refreshes the window before the summary."""
+    names, _ = QFileDialog.getOpenFileNames(
+        parent, "取り込むファイル", str(settings.export_dir()), "シート (*.json *.xlsx);;すべて (*)"
+    )
+    if not names:
+        return False
+    try:
+        outcomes = operations.import_files(workspace, [Path(name) for name in names])
+    except (ExchangeError, StorageError) as exc:
+        QMessageBox.warning(parent, "取り込めませんでした", f"{exc}\n\nデータベースは変更していません。")
+        return False
+    lines = [f"{o.sheet.year_label} {o.sheet.ward}（{len(o.sheet.projects)}事業）" for o in outcomes]
+    replaced()
+    QMessageBox.information(parent, "取り込みました", "次のシートを取り込みました。\n" + "\n".join(lines))
+    return True
+
+
+def _save_path(parent: QWidget, settings: Settings, title: str, default_name: str, pattern: str) -> Path | None:
+    folder = settings.export_dir()
+    name, _ = QFileDialog.getSaveFileName(parent, title, str(folder / default_name), pattern)
+    if not name:
+        return None
+    path = Path(name)
+    settings.export_folder = str(path.parent)
+    return path
+
+
+# Format: the save dialog's title and file pattern.
+SAVE_DIALOGS = {"xlsx": ("Excel出力", "Excel ブック (*.xlsx)"), "json": ("JSON出力", "シート JSON (*.json)")}
+
+
+def export_sheet(parent: QWidget, sheet: Sheet, settings: Settings, fmt: str) -> Path | None:
+    """Ask where, write the sheet in `fmt`, and offer to open the folder."""
+    title, pattern = SAVE_DIALOGS[fmt]
+    path = _save_path(parent, settings, title, operations.default_export_name(sheet, fmt), pattern)
+    if path is None:
+        return None
+    try:
+        # The file dialog has already asked before replacing an existing file.
+        written = operations.export_sheet(sheet, fmt, path, overwrite=True).path
+    except ExchangeError as exc:
+        QMessageBox.warning(parent, "出力できませんでした", str(exc))
+        return None
+    offer_saved(parent, written, title, f"{written.name} を保存しました。\n{written.parent}")
+    return written
+
+
+def backup_now(parent: QWidget, workspace: operations.Workspace) -> Path | None:
+    try:
+        return operations.backup_now(workspace)
+    except StorageError as exc:
+        QMessageBox.warning(parent, "バックアップできませんでした", str(exc))
+        return None
 
 
 def create_mail_draft(parent: QWidget, sheet: Sheet, settings: Settings) -> Path | None:
@@ -55,7 +112,7 @@ def create_mail_draft(parent: QWidget, sheet: Sheet, settings: Settings) -> Path
         QMessageBox.warning(parent, "メールを作成できませんでした", str(exc))
         return None
     if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-        _offer_folder(
+        offer_saved(
             parent, path, "メール作成", f"メールの下書き {path.name} を保存しました。メールソフトで開いてください。"
         )
     return path
@@ -63,7 +120,7 @@ def create_mail_draft(parent: QWidget, sheet: Sheet, settings: Settings) -> Path
 
 def run_consolidation(parent: QWidget, workspace: operations.Workspace, year: int, settings: Settings) -> Path | None:
     """全区集計 of a year, with a progress dialog; offers to open the folder afterwards."""
-    default = settings.export_dir() / (safe_file_name(f"{wareki_short(year)}_全区集計_まちづくり推進経費") + ".xlsx")
+    default = settings.export_dir() / operations.consolidated_file_name(year)
     name, _ = QFileDialog.getSaveFileName(
         parent, f"{wareki_year(year)} 全区集計", str(default), "Excel ブック (*.xlsx)"
     )
@@ -93,7 +150,7 @@ def run_consolidation(parent: QWidget, workspace: operations.Workspace, year: in
     progress.close()
     notes = "\n".join(result.problems)
     text = f"{result.path.name} を保存しました。" + (f"\n\n注意:\n{notes}" if notes else "")
-    _offer_folder(parent, result.path, "全区集計", text)
+    offer_saved(parent, result.path, "全区集計", text)
     return result.path
 
 
@@ -101,7 +158,7 @@ def restore_from_backup(parent: QWidget, workspace: operations.Workspace) -> boo
     """Choose a backup and restore it (the current state is backed up first)."""
     from desktop_app.gui.dialogs import RestoreDialog
 
-    backups = list_backups(workspace.path.parent / "backups")
+    backups = operations.list_backups(workspace)
     if not backups:
         QMessageBox.information(parent, "バックアップから復元", "バックアップがまだありません。")
         return False

@@ -4,35 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence, QPixmap
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTabWidget,
     QToolBar,
-    QVBoxLayout,
-    QWidget,
 )
 
 from desktop_app import APP_NAME, operations
-from desktop_app.domain import WARDS, Finding, Sheet, new_sheet, next_year_sheet, sheet_totals, wareki_year
+from desktop_app.domain import WARDS, Sheet, wareki_year
 from desktop_app.domain.edits import (
-    CellInput,
     current_stage,
-    plan_cells,
-    plan_clear,
     plan_delete,
     plan_details,
     plan_indent,
@@ -40,33 +29,26 @@ from desktop_app.domain.edits import (
     plan_move,
     plan_new_group,
     plan_outdent,
-    plan_rename_group,
     plan_set_group,
     plan_stage_lock,
 )
 from desktop_app.domain.layout import Column
-from desktop_app.exchange.errors import ExchangeError
-from desktop_app.gui.elided_label import ElidedLabel
-from desktop_app.gui.panels import ProjectPanel, TotalsPanel
+from desktop_app.gui import exports
+from desktop_app.gui.sheet_area import EMPTY_PAGE, TABLE_PAGE, SheetArea
 
 if TYPE_CHECKING:
     from desktop_app.gui.dialogs import SearchDialog
-from desktop_app.gui.sheet_editor import SheetEditor
+from desktop_app.gui.sheet_editor import EditorUpdate, SheetEditor
 from desktop_app.gui.sheet_model import SheetTableModel
-from desktop_app.gui.sheet_view import SheetTableView
+from desktop_app.operations import SearchHit, StorageError
 from desktop_app.settings import Settings, save_settings
-from desktop_app.storage import (
-    SearchHit,
-    StorageError,
-    find_sheet_id,
-    history,
-    insert_sheet,
-    load_sheet,
-    search_projects,
-    sheet_years,
-)
 
 log = logging.getLogger("machizukuri.gui")
+
+
+def _set_prefixed_text(action: QAction, prefix: str, text: str) -> None:
+    """`元に戻す 入力`: what the step is, as QUndoGroup's own actions say it."""
+    action.setText(f"{prefix} {text}" if text else prefix)
 
 
 def current_fiscal_year(today: dt.date | None = None) -> int:
@@ -84,10 +66,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.icon = icon
         self.editor = SheetEditor(workspace, self)
-        self.model = SheetTableModel(self)
+        self.model = SheetTableModel(self, perform=self.editor.perform)
         self.model.readonly = workspace.readonly
-        self.model.edit_cells = self._edit_cells
-        self.model.rename_group = self._rename_group
         self._search_dialog: SearchDialog | None = None  # built when first asked for
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
@@ -98,7 +78,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus_and_toolbar()
-        self.editor.sheet_changed.connect(self._sheet_changed)
+        self.editor.updated.connect(self._sheet_updated)
         self.editor.saved.connect(self._saved)
         self.editor.failed.connect(self.show_problem)
         self._fill_years()
@@ -119,65 +99,21 @@ class MainWindow(QMainWindow):
             self.ward_combo.addItem(ward.name, ward.name)
         if self.settings.ward:
             self.ward_combo.setCurrentText(self.settings.ward)
-        self.view = SheetTableView()
+        area = SheetArea()
+        self.setCentralWidget(area)
+        # The window's code and its tests name these directly.
+        self.view, self.message_bar, self.pages = area.view, area.message_bar, area.pages
+        self.title_label, self.vision_label = area.title_label, area.vision_label
+        self.empty_page, self.empty_label = area.empty_page, area.empty_label
+        self.from_last_year_button, self.blank_button = area.from_last_year_button, area.blank_button
+        self.project_panel, self.totals_panel, self.side = area.project_panel, area.totals_panel, area.side
         self.view.setModel(self.model)
         self.view.problem.connect(self.show_problem)
-        self.view.clear_requested.connect(self._clear_cells)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
-        self.message_bar = QLabel()
-        self.message_bar.setWordWrap(True)
-        self.message_bar.setStyleSheet(
-            "background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0; padding: 4px 8px;"
-        )
-        self.message_bar.hide()
-        # Elided to the window's width: a sheet's title must never decide how wide the window is.
-        self.title_label = ElidedLabel()
-        self.title_label.setStyleSheet("font-size: 13pt; font-weight: bold; padding: 2px 4px;")
-        self.vision_label = ElidedLabel(max_lines=3)
-        self.vision_label.setStyleSheet("color: #444444; padding: 0 4px 4px 4px;")
-        self.empty_page = QWidget()
-        empty_layout = QVBoxLayout(self.empty_page)
-        self.empty_label = QLabel()
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("font-size: 12pt;")
-        self.from_last_year_button = QPushButton("前年度のシートから作成")
         self.from_last_year_button.clicked.connect(self.create_from_last_year)
-        self.blank_button = QPushButton("空のシートを作成")
         self.blank_button.clicked.connect(self.create_blank_sheet)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.from_last_year_button)
-        buttons.addWidget(self.blank_button)
-        buttons.addStretch(1)
-        empty_layout.addStretch(1)
-        empty_layout.addWidget(self.empty_label)
-        empty_layout.addLayout(buttons)
-        empty_layout.addStretch(2)
-        table_page = QWidget()
-        table_layout = QVBoxLayout(table_page)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addWidget(self.title_label)
-        table_layout.addWidget(self.vision_label)
-        table_layout.addWidget(self.message_bar)
-        table_layout.addWidget(self.view, 1)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(table_page)
-        self.pages.addWidget(self.empty_page)
-        self.project_panel = ProjectPanel()
         self.project_panel.details_submitted.connect(self._submit_details)
-        self.totals_panel = TotalsPanel()
         self.totals_panel.jump_to.connect(self.jump_to)
-        # The table takes the whole width (the amounts must be visible); details sit below it.
-        self.side = QTabWidget()
-        self.side.addTab(self.totals_panel, "合計・チェック")
-        self.side.addTab(self.project_panel, "事業の詳細・履歴")
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.pages)
-        splitter.addWidget(self.side)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([520, 230])
-        self.setCentralWidget(splitter)
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
         if self.workspace.readonly:
@@ -202,11 +138,17 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        # Our own actions rather than QUndoGroup's, so that a step storage refuses goes back.
         undo_group = self.editor.undo_group
-        self.undo_action = undo_group.createUndoAction(self, "元に戻す")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = undo_group.createRedoAction(self, "やり直し")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.undo_action = self._action("元に戻す", self.editor.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action("やり直し", self.editor.redo, QKeySequence.StandardKey.Redo)
+        for action, prefix, can, text in (
+            (self.undo_action, "元に戻す", undo_group.canUndoChanged, undo_group.undoTextChanged),
+            (self.redo_action, "やり直し", undo_group.canRedoChanged, undo_group.redoTextChanged),
+        ):
+            action.setEnabled(False)
+            can.connect(action.setEnabled)
+            text.connect(partial(_set_prefixed_text, action, prefix))
         self.insert_action = self._action("行の追加", self.insert_project, "Ctrl+Shift++", "選んだ事業の下に事業を追加")
         self.delete_action = self._action(
             "行の削除", self.delete_projects, "Ctrl+-", "選んだ事業を削除（元に戻せます）"
@@ -320,8 +262,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ choosing a sheet
 
     def _fill_years(self, select: int | None = None) -> None:
-        years = set(sheet_years(self.workspace.db)) | {current_fiscal_year()}
-        chosen = select or self.settings.last_year or max(sheet_years(self.workspace.db) or [current_fiscal_year()])
+        held = operations.fiscal_years(self.workspace)
+        years = set(held) | {current_fiscal_year()}
+        chosen = select or self.settings.last_year or max(held or [current_fiscal_year()])
         # A year asked for that has no sheet yet is listed too, so its page says so and offers to create one.
         years.add(chosen)
         self.year_combo.blockSignals(True)
@@ -349,17 +292,26 @@ class MainWindow(QMainWindow):
                 combo.blockSignals(True)
                 combo.setCurrentIndex(combo.findData(value))
                 combo.blockSignals(False)
-        sheet = self.editor.open(ward, year)
+        try:
+            sheet = self.editor.open(ward, year)
+        except StorageError as exc:
+            # A damaged or unreadable database: said as what it is, never as "no sheet yet".
+            QMessageBox.warning(self, "シートを開けませんでした", str(exc))
+            return
         self.settings.last_year = year
         if sheet is not None and focus_id is not None:
             self.view.select_project(focus_id, 0)
 
-    def _sheet_changed(self, sheet: Sheet | None, findings: list[Finding], focus_id: int | None) -> None:
+    def _sheet_updated(self, update: EditorUpdate) -> None:
+        sheet, findings, changes, focus_id = update.sheet, update.findings, update.changes, update.focus_id
+        if changes is not None:
+            self._edit_shown(update)
+            return
         current = self.view.currentIndex()
         keep = (current.row(), current.column()) if current.isValid() else None
         self.model.set_sheet(sheet, findings)
         has_sheet = sheet is not None
-        self.pages.setCurrentIndex(0 if has_sheet else 1)
+        self.pages.setCurrentIndex(TABLE_PAGE if has_sheet else EMPTY_PAGE)
         editable = has_sheet and not self.workspace.readonly
         for action in [*self.edit_actions, self.next_year_action]:
             action.setEnabled(editable)
@@ -368,7 +320,7 @@ class MainWindow(QMainWindow):
         if sheet is None:
             year, ward = self.selected_year(), self.selected_ward()
             self.empty_label.setText(f"{wareki_year(year)} {ward}のシートはまだありません。")
-            source = self._latest_year_before(ward, year)
+            source = operations.earlier_sheet_year(self.workspace, ward=ward, fiscal_year=year)
             self.from_last_year_button.setText(
                 f"{wareki_year(source)}のシートから作成" if source is not None else "前年度のシートから作成"
             )
@@ -382,7 +334,7 @@ class MainWindow(QMainWindow):
         self.vision_label.setText(sheet.vision)
         self.vision_label.setVisible(bool(sheet.vision))
         self.setWindowTitle(f"{APP_NAME} - {sheet.year_label} {sheet.ward}")
-        self.totals_panel.show_totals(sheet, sheet_totals(sheet), findings)
+        self.totals_panel.show_totals(sheet, self.model.totals, findings)
         if focus_id is not None:
             self.view.select_project(focus_id)
         elif keep is not None and keep[0] < self.model.rowCount() and keep[1] < self.model.columnCount():
@@ -391,6 +343,27 @@ class MainWindow(QMainWindow):
         stage = current_stage(sheet)
         if stage is not None:
             self.statusBar().showMessage(f"入力中の段階: {sheet.stages[stage].name}", 4000)
+
+    def _edit_shown(self, update: EditorUpdate) -> None:
+        """After an edit or an undo: the table repaints what changed; the panels refresh if they show it."""
+        changes = update.changes
+        assert changes is not None and update.sheet is not None
+        current = self.view.currentIndex()
+        keep = (current.row(), current.column()) if current.isValid() else None
+        self.model.set_sheet(update.sheet, update.findings, changes)
+        self.message_bar.hide()
+        if changes.totals or update.findings != self.totals_panel.findings_shown:
+            self.totals_panel.show_totals(update.sheet, self.model.totals, update.findings)
+        if update.focus_id is not None:
+            self.view.select_project(update.focus_id)
+        elif changes.shape and keep is not None and keep[0] < self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(*keep))
+        shown = self.project_panel.project
+        if changes.shape or (shown is not None and shown.id in changes.project_ids) or update.focus_id is not None:
+            self._show_current_project()
+        stage = current_stage(update.sheet)
+        if changes.stages and stage is not None:
+            self.statusBar().showMessage(f"入力中の段階: {update.sheet.stages[stage].name}", 4000)
 
     # ------------------------------------------------------------ side panel
 
@@ -405,11 +378,11 @@ class MainWindow(QMainWindow):
         entries = []
         if project is not None and project.id is not None and self.editor.sheet is not None:
             assert self.editor.sheet.id is not None
-            entries = history(self.workspace.db, sheet_id=self.editor.sheet.id, project_id=project.id)
+            entries = operations.project_history(self.workspace, sheet_id=self.editor.sheet.id, project_id=project.id)
         self.project_panel.show_project(project, entries, readonly=self.workspace.readonly)
 
     def _submit_details(self, project_id: int, values: dict[str, object]) -> None:
-        self.editor.perform_with(lambda sheet: plan_details(sheet, project_id, values))
+        self.editor.perform(lambda sheet: plan_details(sheet, project_id, values))
 
     def jump_to(self, project_id: int, stage: int | None) -> None:
         column = self.model.column_of(Column.STAGES, stage) if stage is not None else self.model.column_of(Column.NAME)
@@ -418,18 +391,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ edits
 
-    def _edit_cells(self, inputs: list[CellInput], description: str) -> bool:
-        ok = self.editor.perform_with(lambda sheet: plan_cells(sheet, inputs, description))
-        if ok:
-            self.message_bar.hide()
-        return ok
-
-    def _rename_group(self, old: str, new: str) -> bool:
-        return self.editor.perform_with(lambda sheet: plan_rename_group(sheet, old, new))
-
-    def _clear_cells(self, cells: list[tuple[int, Column, int | None]]) -> None:
-        self.editor.perform_with(lambda sheet: plan_clear(sheet, cells))
-
     def _selected_or_none(self) -> int | None:
         ids = self.view.current_project_ids()
         return ids[-1] if ids else None
@@ -437,7 +398,7 @@ class MainWindow(QMainWindow):
     def insert_project(self) -> None:
         after = self._selected_or_none()
         new_id = self.editor.new_project_id()
-        if self.editor.perform_with(lambda sheet: plan_insert(sheet, new_id, after_id=after)):
+        if self.editor.perform(lambda sheet: plan_insert(sheet, new_id, after_id=after)) is not None:
             self.view.select_project(new_id, self.model.column_of(Column.NAME))
 
     def delete_projects(self) -> None:
@@ -445,22 +406,22 @@ class MainWindow(QMainWindow):
         if not ids:
             self.show_problem("削除する事業を選んでください。")
             return
-        self.editor.perform_with(lambda sheet: plan_delete(sheet, ids))
+        self.editor.perform(lambda sheet: plan_delete(sheet, ids))
 
     def move_project(self, delta: int) -> None:
         project_id = self._selected_or_none()
         if project_id is not None:
-            self.editor.perform_with(lambda sheet: plan_move(sheet, project_id, delta))
+            self.editor.perform(lambda sheet: plan_move(sheet, project_id, delta))
 
     def indent_project(self) -> None:
         project_id = self._selected_or_none()
         if project_id is not None:
-            self.editor.perform_with(lambda sheet: plan_indent(sheet, project_id))
+            self.editor.perform(lambda sheet: plan_indent(sheet, project_id))
 
     def outdent_project(self) -> None:
         project_id = self._selected_or_none()
         if project_id is not None:
-            self.editor.perform_with(lambda sheet: plan_outdent(sheet, project_id))
+            self.editor.perform(lambda sheet: plan_outdent(sheet, project_id))
 
     def new_group(self) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -468,7 +429,7 @@ class MainWindow(QMainWindow):
         ids = self.view.current_project_ids()
         name, ok = QInputDialog.getText(self, "新しいグループ", "グループ（見出し）の名前:")
         if ok:
-            self.editor.perform_with(lambda sheet: plan_new_group(sheet, name, ids))
+            self.editor.perform(lambda sheet: plan_new_group(sheet, name, ids))
 
     def _fill_group_menu(self) -> None:
         self.group_menu.clear()
@@ -482,7 +443,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(bool(ids) and not self.workspace.readonly)
 
     def _set_group(self, ids: list[int], name: str | None) -> None:
-        self.editor.perform_with(lambda sheet: plan_set_group(sheet, ids, name))
+        self.editor.perform(lambda sheet: plan_set_group(sheet, ids, name))
 
     def _fill_stage_menu(self) -> None:
         self.stage_menu.clear()
@@ -508,7 +469,7 @@ class MainWindow(QMainWindow):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self.editor.perform_with(lambda s: plan_stage_lock(s, stage, locked))
+        self.editor.perform(lambda s: plan_stage_lock(s, stage, locked))
 
     # ------------------------------------------------------------ sheets
 
@@ -516,36 +477,29 @@ class MainWindow(QMainWindow):
         sheet = self.editor.sheet
         if sheet is None:
             return
-        self._create_sheet(next_year_sheet(sheet), f"{sheet.year_label}から作成")
-
-    def _latest_year_before(self, ward: str, year: int) -> int | None:
-        """The most recent earlier year that has a sheet for this ward (years may be skipped)."""
-        earlier = [y for y in sheet_years(self.workspace.db) if y < year and find_sheet_id(self.workspace.db, ward, y)]
-        return max(earlier) if earlier else None
+        self._create_sheet(
+            lambda: operations.create_sheet_from_year(
+                self.workspace, ward=sheet.ward, fiscal_year=sheet.fiscal_year + 1, source_year=sheet.fiscal_year
+            )
+        )
 
     def create_from_last_year(self) -> None:
         ward, year = self.selected_ward(), self.selected_year()
-        source = self._latest_year_before(ward, year)
+        source = operations.earlier_sheet_year(self.workspace, ward=ward, fiscal_year=year)
         if source is None:
             self.show_problem(f"{ward}の{wareki_year(year)}より前のシートがありません。")
             return
-        try:
-            previous = load_sheet(self.workspace.db, ward, source)
-        except StorageError as exc:
-            self.show_problem(str(exc))
-            return
-        self._create_sheet(next_year_sheet(previous, year), f"{previous.year_label}から作成")
+        self._create_sheet(
+            lambda: operations.create_sheet_from_year(self.workspace, ward=ward, fiscal_year=year, source_year=source)
+        )
 
     def create_blank_sheet(self) -> None:
-        sheet = new_sheet(self.selected_ward(), self.selected_year())
-        self._create_sheet(sheet, "空のシートを作成")
+        ward, year = self.selected_ward(), self.selected_year()
+        self._create_sheet(lambda: operations.create_blank_sheet(self.workspace, ward=ward, fiscal_year=year))
 
-    def _create_sheet(self, sheet: Sheet, reason: str) -> None:
-        if self.workspace.readonly:
-            self.show_problem("読み取り専用で開いているため、シートを作成できません。")
-            return
+    def _create_sheet(self, create: Callable[[], Sheet]) -> None:
         try:
-            insert_sheet(self.workspace.db, sheet, reason=reason)
+            sheet = create()
         except StorageError as exc:
             self.show_problem(str(exc))
             return
@@ -558,7 +512,7 @@ class MainWindow(QMainWindow):
 
         if self._search_dialog is None:
             self._search_dialog = SearchDialog(
-                lambda text: search_projects(self.workspace.db, text), self._open_hit, self
+                lambda text: operations.search(self.workspace, text=text), self._open_hit, self
             )
         self._search_dialog.show()
 
@@ -566,67 +520,24 @@ class MainWindow(QMainWindow):
         self.open_sheet(hit.ward, hit.fiscal_year, focus_id=hit.project_id)
         self.activateWindow()
 
-    # ------------------------------------------------------------ files
+    # ------------------------------------------------------------ files (the work is in gui/exports.py)
 
     def import_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(
-            self, "取り込むファイル", str(self.settings.export_dir()), "シート (*.json *.xlsx);;すべて (*)"
-        )
-        if not names:
-            return
-        try:
-            outcomes = operations.import_files(self.workspace, [Path(name) for name in names])
-        except (ExchangeError, StorageError) as exc:
-            QMessageBox.warning(self, "取り込めませんでした", f"{exc}\n\nデータベースは変更していません。")
-            return
-        lines = [f"{o.sheet.year_label} {o.sheet.ward}（{len(o.sheet.projects)}事業）" for o in outcomes]
+        exports.import_files(self, self.workspace, self.settings, replaced=self._sheets_replaced)
+
+    def _sheets_replaced(self) -> None:
+        """After an import or a restore: the undo steps describe rows that are gone."""
         self.editor.reset_undo()
         self._fill_years()
         self.open_selected()
-        QMessageBox.information(self, "取り込みました", "次のシートを取り込みました。\n" + "\n".join(lines))
-
-    def _save_path(self, title: str, default_name: str, pattern: str) -> Path | None:
-        folder = self.settings.export_dir()
-        name, _ = QFileDialog.getSaveFileName(self, title, str(folder / default_name), pattern)
-        if not name:
-            return None
-        path = Path(name)
-        self.settings.export_folder = str(path.parent)
-        return path
-
-    def _export(self, fmt: str, title: str, pattern: str) -> Path | None:
-        sheet = self.editor.sheet
-        if sheet is None:
-            return None
-        path = self._save_path(title, operations.default_export_name(sheet, fmt), pattern)
-        if path is None:
-            return None
-        try:
-            # The file dialog has already asked before replacing an existing file.
-            return operations.export_sheet(sheet, fmt, path, overwrite=True).path
-        except ExchangeError as exc:
-            QMessageBox.warning(self, "出力できませんでした", str(exc))
-            return None
-
-    def _done_with_file(self, path: Path, what: str) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle(what)
-        box.setText(f"{path.name} を保存しました。\n{path.parent}")
-        open_folder = box.addButton("フォルダを開く", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Ok)
-        box.exec()
-        if box.clickedButton() is open_folder:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
     def export_xlsx(self) -> None:
-        path = self._export("xlsx", "Excel出力", "Excel ブック (*.xlsx)")
-        if path is not None:
-            self._done_with_file(path, "Excel出力")
+        if self.editor.sheet is not None:
+            exports.export_sheet(self, self.editor.sheet, self.settings, "xlsx")
 
     def export_json(self) -> None:
-        path = self._export("json", "JSON出力", "シート JSON (*.json)")
-        if path is not None:
-            self._done_with_file(path, "JSON出力")
+        if self.editor.sheet is not None:
+            exports.export_sheet(self, self.editor.sheet, self.settings, "json")
 
     def print_preview(self) -> None:
         from desktop_app.gui.print_preview import PrintPreviewDialog
@@ -636,31 +547,20 @@ class MainWindow(QMainWindow):
             PrintPreviewDialog(sheet, self.settings, self).exec()
 
     def create_mail(self) -> None:
-        from desktop_app.gui.exports import create_mail_draft
-
         if self.editor.sheet is not None:
-            create_mail_draft(self, self.editor.sheet, self.settings)
+            exports.create_mail_draft(self, self.editor.sheet, self.settings)
 
     def consolidate(self) -> None:
-        from desktop_app.gui.exports import run_consolidation
-
-        run_consolidation(self, self.workspace, self.selected_year(), self.settings)
+        exports.run_consolidation(self, self.workspace, self.selected_year(), self.settings)
 
     def backup_now(self) -> None:
-        try:
-            path = operations.backup_now(self.workspace)
-        except StorageError as exc:
-            QMessageBox.warning(self, "バックアップできませんでした", str(exc))
-            return
-        self.statusBar().showMessage(f"バックアップしました: {path}", 8000)
+        path = exports.backup_now(self, self.workspace)
+        if path is not None:
+            self.statusBar().showMessage(f"バックアップしました: {path}", 8000)
 
     def restore_backup(self) -> None:
-        from desktop_app.gui.exports import restore_from_backup
-
-        if restore_from_backup(self, self.workspace):
-            self.editor.reset_undo()
-            self._fill_years()
-            self.open_selected()
+        if exports.restore_from_backup(self, self.workspace):
+            self._sheets_replaced()
 
     def open_settings(self) -> None:
         from desktop_app.gui.dialogs import SettingsDialog
@@ -674,7 +574,7 @@ class MainWindow(QMainWindow):
         from desktop_app.gui.dialogs import about_dialog
 
         icon = self.icon.pixmap(96, 96) if self.icon is not None else QPixmap()
-        about_dialog(icon, self.workspace.path, self).exec()
+        about_dialog(icon, self.workspace.path, operations.backup_folder(self.workspace), self).exec()
 
     # ------------------------------------------------------------ feedback
 

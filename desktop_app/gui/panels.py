@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import STATUS_LABELS, Finding, Project, Severity, Sheet, format_amount, format_rate
 from desktop_app.domain.totals import SheetTotals, totals_explanation
-from desktop_app.storage import HistoryEntry
+from desktop_app.operations import HistoryEntry
 
 STAGE_COLOURS = ("#4e79a7", "#59a14f", "#f28e2b", "#e15759", "#76b7b2", "#edc948")
 
@@ -261,6 +261,7 @@ class TotalsPanel(QWidget):
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
         self.explanation.setStyleSheet("color: #555555;")
+        self.findings_shown: list[Finding] = []
         totals = QVBoxLayout()
         totals.addWidget(QLabel("経費区分ごとの合計（千円）"))
         totals.addWidget(self.table, 1)
@@ -278,6 +279,7 @@ class TotalsPanel(QWidget):
         if shown == self._shown:
             return  # an edit that moved no total and no finding: nothing here to redraw
         self._shown = shown
+        self.findings_shown = findings
         self.chart.set_totals(totals)
         self.table_model.clear()
         self.findings.clear()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app import operations
 from desktop_app.domain import Sheet
-from desktop_app.exchange.errors import ExchangeError
+from desktop_app.gui.exports import offer_saved
+from desktop_app.operations import ExchangeError
 from desktop_app.settings import Settings
 
 PAPERS = (("自動（A4、収まらなければA3）", "auto"), ("A4 横", "a4"), ("A3 横", "a3"))
@@ -82,10 +83,8 @@ class PrintPreviewDialog(QDialog):
         return super().exec()
 
     def refresh(self) -> None:
-        from desktop_app.exchange.pdf_summary import render_pdf
-
         try:
-            result = render_pdf(self.sheet, paper=str(self.paper.currentData()))
+            result = operations.preview_pdf(self.sheet, paper=str(self.paper.currentData()))
         except ExchangeError as exc:
             self.info.setText(str(exc))
             self.info.setStyleSheet("color: #a00000;")
@@ -142,14 +141,7 @@ class PrintPreviewDialog(QDialog):
             QMessageBox.warning(self, "保存できませんでした", str(exc))
             return
         self.settings.export_folder = str(path.parent)
-        box = QMessageBox(self)
-        box.setWindowTitle("PDFを保存")
-        box.setText(f"{path.name} を保存しました。")
-        open_button = box.addButton("開く", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Ok)
-        box.exec()
-        if box.clickedButton() is open_button:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        offer_saved(self, path, "PDFを保存", f"{path.name} を保存しました。", open_file=True)
 
 
 def confirm_unprintable(parent: QWidget, warnings: Sequence[str]) -> bool:

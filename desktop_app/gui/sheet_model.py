@@ -5,15 +5,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from desktop_app.domain import Finding, Project, Sheet, Stage, format_amount, format_rate, sheet_totals
-from desktop_app.domain.edits import CellInput, current_stage
+from desktop_app.domain import Finding, Project, Sheet, format_amount, format_rate, sheet_totals
+from desktop_app.domain.edits import CellInput, SheetChanges, current_stage, plan_cells, plan_clear, plan_rename_group
 from desktop_app.domain.layout import EDITOR_COLUMNS, Column, expand_columns
 from desktop_app.domain.totals import SheetTotals
+
+if TYPE_CHECKING:
+    from desktop_app.gui.sheet_editor import Planner
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -59,11 +62,6 @@ class Row:
     group: str | None = None
     category: str | None = None
 
-    @property
-    def key(self) -> tuple[object, ...]:
-        """Identity of the row, to tell a value change from a change of the table's shape."""
-        return (self.kind, self.project.id if self.project else None, self.group, self.category)
-
 
 def build_rows(sheet: Sheet) -> list[Row]:
     rows: list[Row] = []
@@ -82,9 +80,9 @@ def build_rows(sheet: Sheet) -> list[Row]:
 
 
 class SheetTableModel(QAbstractTableModel):
-    """Model of one sheet; edits go to `edit_cells`, which applies them and calls `set_sheet`."""
+    """Model of one sheet; edits go to `perform` (the editor's), which applies them and calls `set_sheet`."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, *, perform: Callable[[Planner], SheetChanges | None] | None = None) -> None:
         super().__init__(parent)
         self.sheet: Sheet | None = None
         self.rows: list[Row] = []
@@ -93,28 +91,43 @@ class SheetTableModel(QAbstractTableModel):
         self.readonly = False
         self._current_stage: int | None = None
         self._findings: dict[tuple[int, int | None], list[str]] = {}
-        # Set by the window: applies typed values; returns False when refused (message shown there).
-        self.edit_cells: Callable[[list[CellInput], str], bool] = lambda inputs, what: False
-        # Set by the window: renames a group from its heading row.
-        self.rename_group: Callable[[str, str], bool] = lambda old, new: False
+        # The editor's single entrance: plans, applies and records an edit; None when refused.
+        self.perform: Callable[[Planner], SheetChanges | None] = perform or (lambda planner: None)
+
+    # ------------------------------------------------------------ edits
+
+    def edit_cells(self, inputs: list[CellInput], description: str) -> bool:
+        """Typed or pasted values; False when refused (the editor reports why)."""
+        return self.perform(lambda sheet: plan_cells(sheet, inputs, description)) is not None
+
+    def clear_cells(self, cells: list[tuple[int, Column, int | None]]) -> bool:
+        return self.perform(lambda sheet: plan_clear(sheet, cells)) is not None
+
+    def rename_group(self, old: str, new: str) -> bool:
+        return self.perform(lambda sheet: plan_rename_group(sheet, old, new)) is not None
 
     # ------------------------------------------------------------ content
 
-    def set_sheet(self, sheet: Sheet | None, findings: list[Finding] | None = None) -> None:
-        """Show a sheet; a change of values repaints, a change of shape resets the rows."""
+    def set_sheet(
+        self, sheet: Sheet | None, findings: list[Finding] | None = None, changes: SheetChanges | None = None
+    ) -> None:
+        """Show a sheet; `changes` (what an edit touched) repaints just those rows, else the rows are reset."""
         new_rows = build_rows(sheet) if sheet is not None else []
         new_columns = expand_columns(EDITOR_COLUMNS, sheet.stage_names) if sheet is not None else []
-        same_shape = (
-            self.sheet is not None
+        # Only an edit of the same sheet that moved no row can keep the rows; the length check
+        # guards against a SheetChanges that missed a change of shape.
+        in_place = (
+            changes is not None
+            and not changes.shape
+            and self.sheet is not None
             and sheet is not None
             and self.sheet.id == sheet.id
-            and [r.key for r in new_rows] == [r.key for r in self.rows]
+            and len(new_rows) == len(self.rows)
             and new_columns == self.columns
         )
-        if not same_shape:
+        if not in_place:
             self.beginResetModel()
-        old_rows, old_totals, old_findings = self.rows, self.totals, self._findings
-        old_stages = self.sheet.stages if self.sheet is not None else ()
+        old_findings = self._findings
         self.sheet = sheet
         self.rows = new_rows
         self.columns = new_columns
@@ -128,33 +141,42 @@ class SheetTableModel(QAbstractTableModel):
             project = sheet.projects[top] if child is None else sheet.projects[top].children[child]
             if project.id is not None:
                 self._findings.setdefault((project.id, finding.stage), []).append(finding.message)
-        if same_shape:
-            self._announce_changes(old_rows, old_totals, old_findings, old_stages)
-        else:
+        if not in_place:
             self.endResetModel()
+            return
+        assert changes is not None
+        self._announce(changes, old_findings)
 
-    def _announce_changes(
-        self,
-        old_rows: list[Row],
-        old_totals: SheetTotals | None,
-        old_findings: dict[tuple[int, int | None], list[str]],
-        old_stages: tuple[Stage, ...],
-    ) -> None:
+    def _announce(self, changes: SheetChanges, old_findings: dict[tuple[int, int | None], list[str]]) -> None:
         """Tell the view which rows changed, so an edit repaints a few rows, not the whole table."""
         last_column = len(self.columns) - 1
-        if self.sheet is None or last_column < 0:
+        if last_column < 0 or not self.rows:
             return
-        if old_stages != self.sheet.stages or old_findings != self._findings:
+        if changes.stages:
+            # A stage locked or opened: that column's colours, the current stage and the headers move.
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, last_column))
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last_column)
             return
-        # Same shape: row for row the same projects (by id), so comparing their values is enough.
-        for number, (old, new) in enumerate(zip(old_rows, self.rows, strict=True)):
-            changed = old.project != new.project
-            if new.kind in (RowKind.SUBTOTAL, RowKind.TOTAL):
-                changed = old_totals != self.totals
-            if changed:
-                self.dataChanged.emit(self.index(number, 0), self.index(number, last_column))
+        ids = set(changes.project_ids)
+        ids.update(key[0] for key in old_findings.keys() ^ self._findings.keys())
+        ids.update(
+            key[0] for key in old_findings.keys() & self._findings.keys() if old_findings[key] != self._findings[key]
+        )
+        numbers = [
+            number
+            for number, row in enumerate(self.rows)
+            if (row.project is not None and row.project.id in ids)
+            or (changes.totals and row.kind in (RowKind.SUBTOTAL, RowKind.TOTAL))
+        ]
+        # One signal per run of adjacent rows: a sub-item and its parent, the totals at the bottom.
+        start = previous = None
+        for number in [*numbers, None]:
+            if number is not None and previous is not None and number == previous + 1:
+                previous = number
+                continue
+            if start is not None and previous is not None:
+                self.dataChanged.emit(self.index(start, 0), self.index(previous, last_column))
+            start = previous = number
 
     def row_of_project(self, project_id: int) -> int | None:
         for number, row in enumerate(self.rows):

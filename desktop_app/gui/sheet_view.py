@@ -51,8 +51,6 @@ class SheetTableView(QTableView):
     """Keyboard and clipboard behaviour of the sheet table."""
 
     problem = Signal(str)
-    # (project id, column, stage) of every cell the Delete key should empty.
-    clear_requested = Signal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -231,7 +229,7 @@ class SheetTableView(QTableView):
             if row.project is not None and row.project.id is not None:
                 cells.append((row.project.id, column, stage))
         if cells:
-            self.clear_requested.emit(cells)
+            model.clear_cells(cells)
 
     def current_project_ids(self) -> list[int]:
         """The projects of the selected rows (or the current row), in table order."""

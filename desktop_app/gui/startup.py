@@ -10,11 +10,16 @@ from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
 from desktop_app import operations
+from desktop_app.operations import (
+    DatabaseDamagedError,
+    DatabaseLock,
+    EmptyDatabaseError,
+    StorageError,
+    is_network_path,
+    recover_from_backup,
+    translate_error,
+)
 from desktop_app.settings import load_settings, save_settings
-from desktop_app.storage import DatabaseDamagedError, StorageError
-from desktop_app.storage.database import EmptyDatabaseError, translate_error
-from desktop_app.storage.lock import DatabaseLock
-from desktop_app.storage.recovery import is_network_path, recover_from_backup
 
 log = logging.getLogger("machizukuri.gui.startup")
 LOCK_WAIT_MS = 200

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
-from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -59,11 +58,19 @@ def type_into(qtbot: QtBot, window: MainWindow, index: QModelIndex, text: str) -
     QApplication.processEvents()  # the delegate commits through a queued call
 
 
-def test_model_passes_qt_model_tester(window: MainWindow) -> None:
-    tester = QAbstractItemModelTester(window.model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+def test_model_passes_qt_model_tester_through_switches_and_edits(
+    qtbot: QtBot, window: MainWindow, qtmodeltester
+) -> None:  # type: ignore[no-untyped-def]
+    # The Python tester fails this test with a report on the first inconsistent signal.
+    qtmodeltester.check(window.model, force_py=True)
     window.open_sheet("南区", 2020)
     window.open_sheet("東区", 2020)
-    assert tester is not None
+    type_into(qtbot, window, cell(window, "東区民文化スポーツ交流事業", Column.STAGES, 3), "1,200")
+    window.view.setCurrentIndex(cell(window, "東区民文化スポーツ交流事業", Column.NAME))
+    window.indent_action.trigger()
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert window.model.rowCount() == len(window.model.rows) > 0
 
 
 def test_the_sheet_opens_with_groups_totals_and_highlighted_stage(window: MainWindow) -> None:
