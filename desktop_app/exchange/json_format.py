@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Final
 
 from desktop_app.domain import (
+    MAX_TEXT_LENGTH,
     AmountError,
     Category,
     FiscalYearError,
@@ -60,6 +63,12 @@ _PROJECT_KEYS: Final = (
 _REQUIRED_PROJECT_KEYS: Final = ("name", "category", "amounts")
 _OPTIONAL_TEXT_KEYS: Final = ("section", "district", "notes_heading")
 _STATUS_CODES: Final = " / ".join(status.value for status in Status)
+# The format nests six deep (sheet → projects → project → children → sub-item → amounts).
+_MAX_DEPTH: Final = 16
+# Far more digits than any amount or year; Python refuses to convert past 4,300 digits anyway.
+_MAX_DIGITS: Final = 30
+# Half of a UTF-16 pair on its own: JSON's \ud800 escape gives one, and no file or database can store it.
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 # ---------------------------------------------------------------- writing
@@ -120,14 +129,104 @@ def load_sheet_bytes(raw: bytes, file_name: str) -> Sheet:
     except UnicodeDecodeError as exc:
         raise ImportFileError(file_name, f"UTF-8のテキストではありません（{exc.start}バイト目）") from exc
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text,
+            object_pairs_hook=_object_without_repeats,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+            parse_constant=_no_constant,
+        )
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             file_name, f"JSONとして読めません（{exc.lineno}行目 {exc.colno}文字目: {_json_reason(exc.msg)}）"
         ) from exc
     except RecursionError as exc:
         raise ImportFileError(file_name, "JSONの入れ子が深すぎます") from exc
+    _check_values(data, file_name)
     return sheet_from_data(data, file_name)
+
+
+class _Refused:
+    """A JSON value the parser met that no sheet may hold; reported with its place by `_check_values`."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class _RepeatedKeys(dict[str, Any]):
+    """An object in which a key occurs twice: JSON readers differ on which one wins, so neither does."""
+
+    repeated = ""
+
+
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            repeated = _RepeatedKeys(result)
+            repeated.repeated = key
+            return repeated
+        result[key] = value
+    return result
+
+
+def _bounded_int(text: str) -> int | _Refused:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_DIGITS:
+        return _Refused(f"数値の桁が多すぎます（{digits:,}桁）")
+    return int(text)
+
+
+def _finite_float(text: str) -> float | _Refused:
+    value = float(text)
+    if not math.isfinite(value):
+        return _Refused("数値が大きすぎます")
+    return value
+
+
+def _no_constant(name: str) -> _Refused:
+    return _Refused(f"JSONでは使えない値「{name}」があります")
+
+
+def _check_values(data: object, file_name: str) -> None:
+    """Refuse, naming the field, what the parser let through but no sheet can hold.
+
+    Repeated keys, numbers beyond any amount, NaN, lone surrogates, text longer than a cell.
+    """
+    pending: list[tuple[object, str, int]] = [(data, "", 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        where = f"「{path}」" if path else "シート"
+        if depth > _MAX_DEPTH:
+            raise ImportFileError(file_name, f"{where}の入れ子が深すぎます")
+        if isinstance(value, _Refused):
+            raise ImportFileError(file_name, f"{where}: {value.reason}")
+        if isinstance(value, str):
+            _check_text(value, where, file_name)
+        elif isinstance(value, dict):
+            if isinstance(value, _RepeatedKeys):
+                raise ImportFileError(file_name, f"{where}に項目「{_shown(value.repeated)}」が2回あります")
+            for key, item in value.items():
+                inner = f"{path}.{key}" if path else key
+                _check_text(key, f"{where}の項目名", file_name)
+                pending.append((item, inner, depth + 1))
+        elif isinstance(value, list):
+            pending += [(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
+
+
+def _check_text(text: str, where: str, file_name: str) -> None:
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate:
+        raise ImportFileError(
+            file_name,
+            f"{where}に文字として読めない符号（対になっていないサロゲート U+{ord(surrogate.group()):04X}）があります",
+        )
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ImportFileError(file_name, f"{where}の文字が{len(text):,}文字あります（{MAX_TEXT_LENGTH:,}文字までです）")
+
+
+def _shown(key: str) -> str:
+    return key if len(key) <= 40 else key[:40] + "…"
 
 
 def _json_reason(message: str) -> str:
