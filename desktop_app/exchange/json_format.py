@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any, Final
 
@@ -65,6 +65,9 @@ _OPTIONAL_TEXT_KEYS: Final = ("section", "district", "notes_heading")
 _STATUS_CODES: Final = " / ".join(status.value for status in Status)
 # The format nests six deep (sheet → projects → project → children → sub-item → amounts).
 _MAX_DEPTH: Final = 16
+# Counted in the text, braces and commas inside strings included: ten times a sheet of the most projects.
+_MAX_CONTAINERS: Final = 50_000
+_MAX_COMMAS: Final = 1_000_000
 # Far more digits than any amount or year; Python refuses to convert past 4,300 digits anyway.
 _MAX_DIGITS: Final = 30
 # Half of a UTF-16 pair on its own: JSON's \ud800 escape gives one, and no file or database can store it.
@@ -128,6 +131,7 @@ def load_sheet_bytes(raw: bytes, file_name: str) -> Sheet:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(file_name, f"UTF-8のテキストではありません（{exc.start}バイト目）") from exc
+    _check_counts(text, file_name)
     try:
         data = json.loads(
             text,
@@ -144,6 +148,24 @@ def load_sheet_bytes(raw: bytes, file_name: str) -> Sheet:
         raise ImportFileError(file_name, "JSONの入れ子が深すぎます") from exc
     _check_values(data, file_name)
     return sheet_from_data(data, file_name)
+
+
+def _check_counts(text: str, file_name: str) -> None:
+    """Refuse, before parsing, a file of far more objects or values than any sheet has.
+
+    A sheet of 1,000 projects has some 3,000 objects and arrays and 30,000 commas; a 20 MB file
+    of `{},{},…` would parse into 7 million objects and more than a gigabyte.
+    """
+    containers = text.count("{") + text.count("[")
+    if containers > _MAX_CONTAINERS:
+        raise ImportFileError(
+            file_name, f"JSONのオブジェクトと配列が多すぎます（{containers:,}個。{_MAX_CONTAINERS:,}個までです）"
+        )
+    commas = text.count(",")
+    if commas > _MAX_COMMAS:
+        raise ImportFileError(
+            file_name, f"JSONの値が多すぎます（区切りのカンマが{commas:,}個。{_MAX_COMMAS:,}個までです）"
+        )
 
 
 class _Refused:
@@ -192,26 +214,57 @@ def _check_values(data: object, file_name: str) -> None:
     """Refuse, naming the field, what the parser let through but no sheet can hold.
 
     Repeated keys, numbers beyond any amount, NaN, lone surrogates, text longer than a cell.
+    Paths are spelt out only for the message: a file may hold a great many values.
     """
-    pending: list[tuple[object, str, int]] = [(data, "", 1)]
+    pending: list[tuple[object, _Path, int]] = [(data, None, 1)]
     while pending:
         value, path, depth = pending.pop()
-        where = f"「{path}」" if path else "シート"
         if depth > _MAX_DEPTH:
-            raise ImportFileError(file_name, f"{where}の入れ子が深すぎます")
-        if isinstance(value, _Refused):
-            raise ImportFileError(file_name, f"{where}: {value.reason}")
-        if isinstance(value, str):
-            _check_text(value, where, file_name)
-        elif isinstance(value, dict):
+            raise ImportFileError(file_name, f"{_where(path)}の入れ子が深すぎます")
+        if isinstance(value, dict):
             if isinstance(value, _RepeatedKeys):
-                raise ImportFileError(file_name, f"{where}に項目「{_shown(value.repeated)}」が2回あります")
-            for key, item in value.items():
-                inner = f"{path}.{key}" if path else key
-                _check_text(key, f"{where}の項目名", file_name)
-                pending.append((item, inner, depth + 1))
+                raise ImportFileError(file_name, f"{_where(path)}に項目「{_shown(value.repeated)}」が2回あります")
+            items: Iterable[tuple[str | int, object]] = value.items()
         elif isinstance(value, list):
-            pending += [(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
+            items = enumerate(value)
+        else:
+            _check_scalar(value, path, file_name)
+            continue
+        for key, item in items:
+            if isinstance(key, str) and _needs_check(key):
+                _check_text(key, f"{_where(path)}の項目名", file_name)
+            if isinstance(item, dict | list):
+                pending.append((item, (path, key), depth + 1))
+            else:
+                _check_scalar(item, (path, key), file_name)
+
+
+# A field's place as (parent's place, key or index); None for the whole sheet.
+_Path = tuple[Any, str | int] | None
+
+
+def _where(path: _Path) -> str:
+    parts: list[str | int] = []
+    while path is not None:
+        path, key = path
+        parts.append(key)
+    if not parts:
+        return "シート"
+    text = ""
+    for part in reversed(parts):
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return f"「{text}」"
+
+
+def _check_scalar(value: object, path: _Path, file_name: str) -> None:
+    if isinstance(value, _Refused):
+        raise ImportFileError(file_name, f"{_where(path)}: {value.reason}")
+    if isinstance(value, str) and _needs_check(value):
+        _check_text(value, _where(path), file_name)
+
+
+def _needs_check(text: str) -> bool:
+    return len(text) > MAX_TEXT_LENGTH or bool(_LONE_SURROGATE.search(text))
 
 
 def _check_text(text: str, where: str, file_name: str) -> None:

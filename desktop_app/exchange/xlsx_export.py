@@ -505,6 +505,12 @@ class _FixedTimeZip(zipfile.ZipFile):
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        # openpyxl writes each worksheet to a temporary file and adds it with write(), which
+        # would stamp the member with that file's modification time.
+        with open(filename, "rb") as stream:
+            self.writestr(str(arcname if arcname is not None else filename), stream.read())
+
 
 def workbook_bytes(wb: Workbook) -> bytes:
     """The workbook as .xlsx bytes (openpyxl's own save would stamp the current time)."""
