@@ -15,7 +15,8 @@ import zipfile
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import IO, Any, Final
+from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -101,6 +102,19 @@ _SCAN_COLUMNS: Final = _LAYOUT_COLUMNS + 1
 # project row a group heading above it and a numbered note under the tables; the notes' heading;
 # then room for blank rows a person adds. A filled row below this is refused, not ignored.
 _SCAN_ROWS: Final = 3 + 4 * MAX_CATEGORIES + 3 * MAX_PROJECT_ROWS + 1 + 1_000
+# Cells per row: Excel's last column is XFD. Cells in the rows read: far more than the layout's
+# 4,084 rows × 18 columns, far fewer than it takes to keep openpyxl busy for long.
+_MAX_CELLS_PER_ROW: Final = 16_384
+_MAX_CELLS: Final = 200_000
+_MAIN_NS: Final = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_CELL_TAG: Final = f"{_MAIN_NS}c"
+_ROW_TAG: Final = f"{_MAIN_NS}row"
+_SHEET_DATA_TAG: Final = f"{_MAIN_NS}sheetData"
+_WORKSHEET_TAG: Final = f"{_MAIN_NS}worksheet"
+_SHARED_STRINGS_TAG: Final = f"{_MAIN_NS}sst"
+_STRING_ITEM_TAG: Final = f"{_MAIN_NS}si"
+# Styles, the workbook, relationships, properties: a few KB each in any real workbook.
+_MAX_OTHER_PART_BYTES: Final = 2 * 1024 * 1024
 # The hidden sheet: one row per worksheet, the sheet file cut into 8,000-character cells.
 _DATA_ROWS: Final = 1 + _MAX_MEMBERS
 _DATA_COLUMNS: Final = 1 + _MAX_MEMBER_BYTES // 8_000
@@ -160,15 +174,101 @@ def _open_workbook(raw: bytes, file_name: str) -> Any:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            names = {member.filename for member in members}
+            if "[Content_Types].xml" not in names or not any(name.endswith("workbook.xml") for name in names):
+                raise ImportFileError(file_name, "ZIPファイルですが、Excelのブック（.xlsx）ではありません")
+            _check_unpacked_sizes(members, file_name)
+            for member in members:
+                if member.filename.lower().endswith((".xml", ".rels")):
+                    with archive.open(member) as stream:
+                        try:
+                            _check_part(stream, member, file_name)
+                        except ElementTree.ParseError as exc:
+                            raise ImportFileError(
+                                file_name,
+                                f"Excelファイルが壊れていて読めません（{member.filename}がXMLとして読めません）",
+                            ) from exc
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ImportFileError(
             file_name, "Excelファイル（.xlsx）ではないか、壊れています（ZIP形式として読めません）"
         ) from exc
-    names = {member.filename for member in members}
-    if "[Content_Types].xml" not in names or not any(name.endswith("workbook.xml") for name in names):
-        raise ImportFileError(file_name, "ZIPファイルですが、Excelのブック（.xlsx）ではありません")
-    _check_unpacked_sizes(members, file_name)
+    except ElementTree.ParseError as exc:
+        raise ImportFileError(
+            file_name, "Excelファイルが壊れていて読めません（XMLとして読めない部分があります）"
+        ) from exc
     return _load(raw, file_name, data_only=False)
+
+
+def _check_part(stream: IO[bytes], member: zipfile.ZipInfo, file_name: str) -> None:
+    """Refuse, before openpyxl reads it, an XML part it would have to hold whole or work on for long.
+
+    openpyxl builds each worksheet row in memory with all its cells before it can drop the columns
+    not asked for (one row of 1.5 million cells took 860 MB), reads the shared strings into a list
+    and every other part (styles, the workbook…) into objects (450,000 cell formats in 28 MB took
+    16 s and 411 MB). Excel's rows end at column XFD (16,384) and come in order; only the rows up
+    to the layout's last are looked at, as openpyxl does.
+    """
+    events = ElementTree.iterparse(stream, events=("start", "end"))
+    _, root = next(events)
+    if root.tag == _SHARED_STRINGS_TAG:
+        _check_shared_strings(events, root, file_name)
+    elif root.tag == _WORKSHEET_TAG:
+        _check_worksheet(events, file_name)
+    elif member.file_size > _MAX_OTHER_PART_BYTES:
+        raise ImportFileError(
+            file_name,
+            f"Excelファイルの中身が大きすぎます（{member.filename}が展開すると{member.file_size / 1024 / 1024:,.1f} MB。"
+            f"{_MAX_OTHER_PART_BYTES // 1024 // 1024} MBまでです）",
+        )
+
+
+def _check_shared_strings(events: Any, root: Any, file_name: str) -> None:
+    count = 0
+    for event, element in events:
+        if event == "end" and element.tag == _STRING_ITEM_TAG:
+            count += 1
+            if count > _MAX_CELLS:
+                raise ImportFileError(
+                    file_name, f"Excelファイルの共有文字列が多すぎます（{_MAX_CELLS:,}個を超えています）"
+                )
+            root.clear()
+
+
+def _check_worksheet(events: Any, file_name: str) -> None:
+    sheet_data: Any = None
+    row_number = cells_in_row = cells = 0
+    for event, element in events:
+        tag = element.tag
+        if event == "start":
+            if tag == _CELL_TAG:
+                cells_in_row += 1
+                cells += 1
+                if cells_in_row > _MAX_CELLS_PER_ROW:
+                    raise ImportFileError(
+                        file_name,
+                        f"{row_number}行目のセルが{_MAX_CELLS_PER_ROW:,}個（Excelの最後の列 XFD）を超えています"
+                        "（ファイルが壊れています）",
+                    )
+                if cells > _MAX_CELLS:
+                    raise ImportFileError(
+                        file_name, f"ワークシートのセルが多すぎます（{_MAX_CELLS:,}個を超えています）"
+                    )
+            elif tag == _ROW_TAG:
+                given = element.get("r") or ""
+                number = int(given) if given.isdigit() and len(given) < 10 else row_number + 1
+                if number <= row_number:
+                    raise ImportFileError(
+                        file_name, f"{number}行目が{row_number}行目の後にあります（ファイルが壊れています）"
+                    )
+                row_number, cells_in_row = number, 0
+                if row_number > _SCAN_ROWS + 1:
+                    return
+            elif tag == _SHEET_DATA_TAG:
+                sheet_data = element
+        elif tag == _CELL_TAG:
+            element.clear()
+        elif tag == _ROW_TAG and sheet_data is not None:
+            sheet_data.clear()
 
 
 def _check_unpacked_sizes(members: list[zipfile.ZipInfo], file_name: str) -> None:
