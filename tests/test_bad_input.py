@@ -320,6 +320,52 @@ def _rows_below(count: int) -> Callable[[dict[str, bytes]], None]:
     return _replace_in_sheet("</sheetData>", rows + "</sheetData>")
 
 
+def _lying_size(members: dict[str, bytes]) -> None:
+    """Marks the worksheet as unpacking to 100 bytes (see `_patched_sizes`)."""
+    members[_SHEET_XML] += b"<!--" + b" " * 10_000 + b"-->"
+
+
+def _patched_sizes(raw: bytes) -> bytes:
+    """The worksheet's declared unpacked size set to 100 bytes in both of the zip's headers."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        info = archive.getinfo(_SHEET_XML)
+    data = bytearray(raw)
+    data[info.header_offset + 22 : info.header_offset + 26] = (100).to_bytes(4, "little")
+    central = data.index(b"PK\x01\x02")
+    while bytes(data[central + 46 : central + 46 + len(_SHEET_XML)]) != _SHEET_XML.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    data[central + 24 : central + 28] = (100).to_bytes(4, "little")
+    return bytes(data)
+
+
+def _wide_row(members: dict[str, bytes]) -> None:
+    _replace_in_sheet("</sheetData>", '<row r="20">' + "<c/>" * 16_385 + "</row></sheetData>")(members)
+
+
+def _varied_cells(members: dict[str, bytes]) -> None:
+    rows = "".join(
+        f'<row r="{row}">' + "".join(f"<c><v>{row * n}</v></c>" for n in range(16_000)) + "</row>"
+        for row in range(100, 113)
+    )
+    _replace_in_sheet("</sheetData>", rows + "</sheetData>")(members)
+
+
+def _many_strings(members: dict[str, bytes]) -> None:
+    items = "".join(f"<si><t>{n:x}</t></si>" for n in range(200_001))
+    members["xl/sharedStrings.xml"] = (
+        f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{items}</sst>'.encode()
+    )
+
+
+def _large_styles(members: dict[str, bytes]) -> None:
+    # Varied, so that it is the size, not the compression, that is refused.
+    filler = hashlib.sha256(b"seed").hexdigest() * 1
+    noise = "".join(hashlib.sha256(f"{n}".encode()).hexdigest() for n in range(70_000))
+    members["xl/styles.xml"] = members["xl/styles.xml"].replace(
+        b"</styleSheet>", f"<!--{filler}{noise}--></styleSheet>".encode()
+    )
+
+
 def _header_cell(column: int, text: str) -> Callable[[openpyxl.Workbook], None]:
     def change(book: openpyxl.Workbook) -> None:
         ws = book["西区"]
@@ -451,6 +497,26 @@ HOSTILE_FILES: list[tuple[str, Callable[[], bytes], str]] = [
         "西区!C7: 文字が40,000文字あります（Excelのセルは32,767文字までです）",
     ),
     ("too-many-rows.xlsx", _xlsx_edit(_rows_below(4_100)), "西区: 行が多すぎます"),
+    # xlsx: the shape of each part, checked before openpyxl holds a row or a list whole.
+    (
+        "wide-row.xlsx",
+        _xlsx_edit(_wide_row),
+        "20行目のセルが16,384個（Excelの最後の列 XFD）を超えています",
+    ),
+    ("many-cells.xlsx", _xlsx_edit(_varied_cells), "ワークシートのセルが多すぎます（200,000個を超えています）"),
+    (
+        "rows-out-of-order.xlsx",
+        _xlsx_edit(_replace_in_sheet("</sheetData>", '<row r="3"><c r="A3"><v>1</v></c></row></sheetData>')),
+        "3行目が19行目の後にあります（ファイルが壊れています）",
+    ),
+    ("many-strings.xlsx", _xlsx_edit(_many_strings), "共有文字列が多すぎます（200,000個を超えています）"),
+    ("large-styles.xlsx", _xlsx_edit(_large_styles), "xl/styles.xmlが展開すると4.3 MB。2 MBまでです"),
+    ("lying-size.xlsx", lambda: _patched_sizes(_xlsx_edit(_lying_size)()), "ZIP形式として読めません"),
+    (
+        "broken-xml.xlsx",
+        _xlsx_edit(_replace_in_sheet("</sheetData>", "<row></sheetData>")),
+        f"{_SHEET_XML}がXMLとして読めません",
+    ),
     (
         "13-stages.xlsx",
         lambda: _xlsx_bytes(_header_cell(18, "第13段階")),
