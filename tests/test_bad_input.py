@@ -419,6 +419,11 @@ HOSTILE_FILES: list[tuple[str, Callable[[], bytes], str]] = [
         ),
         "「projects[0]」に項目「amounts」が2回あります",
     ),
+    (
+        "long-amount-text.json",
+        _json_data(_set(("projects", 0, "amounts", 0), "1" * 30_000)),
+        "数値ではありません（「" + "1" * 40 + "…」）",
+    ),
     ("nan.json", _json_text(lambda text: text.replace("267", "NaN", 1)), "JSONでは使えない値「NaN」"),
     ("infinity.json", _json_text(lambda text: text.replace("267", "-Infinity", 1)), "JSONでは使えない値「-Infinity」"),
     (
@@ -497,6 +502,11 @@ HOSTILE_FILES: list[tuple[str, Callable[[], bytes], str]] = [
         "西区!C7: 文字が40,000文字あります（Excelのセルは32,767文字までです）",
     ),
     ("too-many-rows.xlsx", _xlsx_edit(_rows_below(4_100)), "西区: 行が多すぎます"),
+    (
+        "30000-digit-text-amount.xlsx",
+        _xlsx_edit(_replace_in_sheet('t="n"><v>267</v>', f't="inlineStr"><is><t>{"1" * 30_000}</t></is>')),
+        "西区!D7: 「11111111111111111111…」は大きすぎます",
+    ),
     # xlsx: the shape of each part, checked before openpyxl holds a row or a list whole.
     (
         "wide-row.xlsx",
@@ -565,6 +575,7 @@ def _refused_by_the_command_line(capsys: pytest.CaptureFixture[str], db: Path, p
     assert out == ""
     assert err.count("\n") == 1 and err.startswith(f"{path.name}: "), err
     assert expected in err, err
+    assert len(err) < 300, "a message quotes at most a few words of what the file holds"
     assert "Traceback" not in err and "予期しないエラー" not in err
     assert database_digest(db) == before
     assert _folder_state(db) == files_before, "nothing in the database's folder or its backups may change"
@@ -690,3 +701,15 @@ def test_the_same_sheet_gives_the_same_xlsx_bytes_whenever_it_is_exported(
             core = archive.read("docProps/core.xml").decode()
         assert core.count("2000-01-01T00:00:00Z") == 2, core
     assert outputs[0] == outputs[1]
+
+
+def test_a_formula_typed_into_an_amount_cell_counts_with_its_saved_result(
+    capsys: pytest.CaptureFixture[str], cli_db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "formula.xlsx"
+    path.write_bytes(_xlsx_edit(_replace_in_sheet("<v>267</v>", "<f>200+100</f><v>300</v>"))())
+    assert b"<f>200+100</f>" in _members(path.read_bytes())[_SHEET_XML]
+    assert main(["--db", str(cli_db), "import", str(path)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    main(["--db", str(cli_db), "export", "json", "--ward", "西区", "--year", "2021", "-o", "-"])
+    assert json.loads(capsys.readouterr().out)["projects"][0]["amounts"] == [300, 0, 0, 0]

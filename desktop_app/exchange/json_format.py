@@ -417,7 +417,7 @@ class _Reader:
 
     def amount(self, value: object, where: str) -> int | None:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise self.fail(f"{where}が数値ではありません（「{value}」）")
+            raise self.fail(f"{where}が数値ではありません（「{_shown(str(value))}」）")
         try:
             return parse_amount(value)
         except AmountError as exc:
