@@ -13,6 +13,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,13 @@ from hypothesis import strategies as st
 
 from desktop_app import operations
 from desktop_app.cli import main
+from desktop_app.domain import MAX_STAGES, Project, Sheet, Stage
 from desktop_app.domain.edits import CellInput, EditError, plan_cells
 from desktop_app.domain.layout import Column
 from desktop_app.exchange.errors import ExchangeError
 from desktop_app.exchange.files import safe_file_name
 from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes, sheet_to_data
+from desktop_app.exchange.xlsx_import import read_xlsx
 from desktop_app.storage import load_sheet
 from tests.factories import database_digest, small_sheet
 
@@ -713,3 +716,30 @@ def test_a_formula_typed_into_an_amount_cell_counts_with_its_saved_result(
     capsys.readouterr()
     main(["--db", str(cli_db), "export", "json", "--ward", "西区", "--year", "2021", "-o", "-"])
     assert json.loads(capsys.readouterr().out)["projects"][0]["amounts"] == [300, 0, 0, 0]
+
+
+def _with_stages(count: int) -> Sheet:
+    def fill(project: Project) -> Project:
+        amount = len(project.children) or 1  # a parent's amounts are its sub-items' sums
+        return replace(project, amounts=(amount,) * count, children=tuple(fill(c) for c in project.children))
+
+    sheet = small_sheet("西区", 2021)
+    stages = tuple(Stage(f"第{n + 1}段階") for n in range(count))
+    return replace(sheet, stages=stages, projects=tuple(fill(p) for p in sheet.projects))
+
+
+def test_the_most_stages_go_through_every_format_and_one_more_is_refused_everywhere(
+    capsys: pytest.CaptureFixture[str], cli_db: Path, tmp_path: Path
+) -> None:
+    most = _with_stages(MAX_STAGES)
+    xlsx = operations.render_sheet(most, "xlsx")
+    assert read_xlsx(xlsx, "most.xlsx") == [most]
+    assert load_sheet_bytes(dump_sheet(most).encode("utf-8"), "most.json") == most
+    assert operations.render_sheet(most, "pdf").startswith(b"%PDF")
+    # One more: the JSON import refuses it, and the Excel export never writes it (past XFD, once).
+    beyond = _with_stages(MAX_STAGES + 1)
+    path = tmp_path / "beyond.json"
+    path.write_text(dump_sheet(beyond), encoding="utf-8")
+    _refused_by_the_command_line(capsys, cli_db, path, f"段階（stages）が13個あります（{MAX_STAGES}個までです）")
+    with pytest.raises(ExchangeError, match="段階が13個あり、Excelに書き出せません（12個までです）"):
+        operations.render_sheet(beyond, "xlsx")
