@@ -427,6 +427,11 @@ HOSTILE_FILES: list[tuple[str, Callable[[], bytes], str]] = [
         _json_data(_set(("projects", 0, "amounts", 0), "1" * 30_000)),
         "数値ではありません（「" + "1" * 40 + "…」）",
     ),
+    (
+        "long-year.json",
+        _json_data(_set(("fiscal_year",), "9" * 5_000)),
+        "年度（fiscal_year）「" + "9" * 40 + "…」は年度として読めません",
+    ),
     ("nan.json", _json_text(lambda text: text.replace("267", "NaN", 1)), "JSONでは使えない値「NaN」"),
     ("infinity.json", _json_text(lambda text: text.replace("267", "-Infinity", 1)), "JSONでは使えない値「-Infinity」"),
     (

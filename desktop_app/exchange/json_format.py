@@ -358,6 +358,8 @@ class _Reader:
     def fiscal_year(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.fail("年度（fiscal_year）が数値ではありません")
+        if isinstance(value, str) and len(value) > _MAX_DIGITS:
+            raise self.fail(f"年度（fiscal_year）「{_shown(value)}」は年度として読めません")
         try:
             return parse_fiscal_year(value)
         except FiscalYearError as exc:
