@@ -369,9 +369,20 @@ def _large_styles(members: dict[str, bytes]) -> None:
     )
 
 
+def _entity_expansion(members: dict[str, bytes]) -> None:
+    """The name cell as ten to the power of ten characters by nested entities ("billion laughs")."""
+    entities = "".join(f'<!ENTITY e{n + 1} "{f"&e{n};" * 10}">' for n in range(9))
+    doctype = f'<!DOCTYPE worksheet [<!ENTITY e0 "ははははは">{entities}]>'.encode()
+    members[_SHEET_XML] = doctype + members[_SHEET_XML].replace(
+        _NAME_CELL.encode(), b'<c r="B7" t="inlineStr"><is><t>&e9;</t></is></c>'
+    )
+
+
 def _header_cell(column: int, text: str) -> Callable[[openpyxl.Workbook], None]:
     def change(book: openpyxl.Workbook) -> None:
         ws = book["西区"]
+        for cell in ws["I"]:
+            cell.value = None
         header = next(cell.row for cell in ws["A"] if cell.value == "№")
         ws.cell(row=header, column=column, value=text)
 
@@ -531,11 +542,17 @@ HOSTILE_FILES: list[tuple[str, Callable[[], bytes], str]] = [
     ("large-styles.xlsx", _xlsx_edit(_large_styles), "xl/styles.xmlが展開すると4.3 MB。2 MBまでです"),
     ("lying-size.xlsx", lambda: _patched_sizes(_xlsx_edit(_lying_size)()), "ZIP形式として読めません"),
     (
+        "billion-laughs.xlsx",
+        _xlsx_edit(_entity_expansion),
+        f"{_SHEET_XML}がXMLとして読めません",
+    ),
+    (
         "broken-xml.xlsx",
         _xlsx_edit(_replace_in_sheet("</sheetData>", "<row></sheetData>")),
         f"{_SHEET_XML}がXMLとして読めません",
     ),
     (
+        # The hidden key column gone (a person rebuilt the sheet): the headings may run on past column R.
         "13-stages.xlsx",
         lambda: _xlsx_bytes(_header_cell(18, "第13段階")),
         "西区!R5: 列が多すぎます（段階（当初予算など）は12個までです）",

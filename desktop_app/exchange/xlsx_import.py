@@ -439,7 +439,8 @@ class _Grid:
             # A project row whose cells happen to read №/事業名/事業内容 carries its own key.
             candidates = [n for n in candidates if self._raw_key(n) in ("", HEADER_KEY)]
         for number in candidates:
-            if self.label(number, _SCAN_COLUMNS).strip():
+            # Without the key column in reach the headings may run on past what is read.
+            if self.key_column is None and self.label(number, _SCAN_COLUMNS).strip():
                 raise self.fail(
                     number, _SCAN_COLUMNS, f"列が多すぎます（段階（当初予算など）は{MAX_STAGES}個までです）"
                 )
