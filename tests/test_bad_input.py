@@ -765,3 +765,14 @@ def test_the_most_stages_go_through_every_format_and_one_more_is_refused_everywh
     _refused_by_the_command_line(capsys, cli_db, path, f"段階（stages）が13個あります（{MAX_STAGES}個までです）")
     with pytest.raises(ExchangeError, match="段階が13個あり、Excelに書き出せません（12個までです）"):
         operations.render_sheet(beyond, "xlsx")
+
+
+def test_a_json_file_saved_by_notepad_with_a_byte_order_mark_imports(
+    capsys: pytest.CaptureFixture[str], cli_db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "notepad.json"
+    path.write_bytes(b"\xef\xbb\xbf" + dump_sheet(small_sheet("西区", 2021)).encode("utf-8"))
+    assert main(["--db", str(cli_db), "import", str(path)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    main(["--db", str(cli_db), "export", "json", "--ward", "西区", "--year", "2021", "-o", "-"])
+    assert json.loads(capsys.readouterr().out) == sheet_to_data(small_sheet("西区", 2021))
