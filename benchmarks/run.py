@@ -158,6 +158,18 @@ def measure_exports(repeats: int) -> list[Result]:
     return results
 
 
+def measure_hostile() -> list[Result]:
+    """Each hostile file of issue 11 imported in a process of its own: seconds and peak memory."""
+    from benchmarks import bench_hostile
+
+    results = []
+    for what, seconds, megabytes, _size, as_expected, _said in bench_hostile.measure():
+        note = "" if as_expected else "結果が違います"
+        results.append(Result(f"{what}: 時間", seconds, bench_hostile.SECONDS_GOAL, "s", note=note))
+        results.append(Result(f"{what}: ピークメモリ", megabytes, bench_hostile.MEGABYTES_GOAL, "MB", note=note))
+    return results
+
+
 def measure_libreoffice(work: Path, repeats: int) -> list[Result]:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -304,6 +316,7 @@ def main() -> None:
             lambda: measure_window(large, work, args.repeats),
             lambda: measure_list(large, work, args.repeats),
             lambda: measure_exports(args.repeats),
+            measure_hostile,
             lambda: measure_libreoffice(work, args.repeats),
         ):
             found = step()

@@ -195,21 +195,18 @@ def open_workspace(
 
 
 def read_sheet_file(path: Path) -> list[Sheet]:
-    """The sheets in one import file (.json now; .xlsx once the Excel support lands)."""
-    suffix = path.suffix.lower()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ImportFileError(path.name, "ファイルが見つかりません") from exc
-    except OSError as exc:
-        raise ImportFileError(path.name, f"ファイルを読めません（{exc.strerror}）") from exc
-    if suffix == ".json":
-        return [load_sheet_bytes(raw, path.name)]
-    if suffix in (".xlsx", ".xlsm"):
-        from desktop_app.exchange.xlsx_import import read_xlsx
+    """The sheets in one import file (.json, or .xlsx this app exported).
 
-        return read_xlsx(raw, path.name)
-    raise ImportFileError(path.name, "取り込めるのは .json と .xlsx のファイルです")
+    Its name and size are checked before it is read: a huge file is refused, not loaded.
+    """
+    from desktop_app.exchange.reading import read_import_file
+
+    raw = read_import_file(path)
+    if path.suffix.lower() == ".json":
+        return [load_sheet_bytes(raw, path.name)]
+    from desktop_app.exchange.xlsx_import import read_xlsx
+
+    return read_xlsx(raw, path.name)
 
 
 @dataclass(frozen=True)

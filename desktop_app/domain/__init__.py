@@ -24,7 +24,19 @@ from desktop_app.domain.model import (
 )
 from desktop_app.domain.money import MAX_AMOUNT, NULL_MARK, AmountError, format_amount, parse_amount, sum_amounts
 from desktop_app.domain.totals import CategoryTotals, SheetTotals, format_rate, sheet_totals
-from desktop_app.domain.validation import Finding, Severity, SheetStructureError, check_structure, validate
+from desktop_app.domain.validation import (
+    MAX_CATEGORIES,
+    MAX_GROUPS,
+    MAX_PROJECT_ROWS,
+    MAX_STAGES,
+    MAX_TEXT_LENGTH,
+    Finding,
+    Severity,
+    SheetStructureError,
+    check_sizes,
+    check_structure,
+    validate,
+)
 from desktop_app.domain.wareki import FiscalYearError, parse_fiscal_year, wareki_date, wareki_short, wareki_year
 
 __all__ = [
@@ -33,6 +45,11 @@ __all__ = [
     "DEFAULT_STAGES",
     "DEFAULT_STAGE_NAMES",
     "MAX_AMOUNT",
+    "MAX_CATEGORIES",
+    "MAX_GROUPS",
+    "MAX_PROJECT_ROWS",
+    "MAX_STAGES",
+    "MAX_TEXT_LENGTH",
     "NULL_MARK",
     "STATUS_LABELS",
     "WARDS",
@@ -51,6 +68,7 @@ __all__ = [
     "Status",
     "UnknownWardError",
     "Ward",
+    "check_sizes",
     "check_structure",
     "default_title",
     "find_ward",

@@ -14,6 +14,7 @@ NULL_MARK: Final = "―"
 # What people type for "no budget line": dashes of every width, the long-vowel mark an IME
 # produces for ー, and nothing at all.
 _NULL_TOKENS: Final = frozenset({"", "-", "―", "－", "‐", "‑", "‒", "–", "—", "─", "━", "ー", "ｰ", "−"})
+_SHOWN_LENGTH: Final = 20
 _NEGATIVE_PREFIXES: Final = ("-", "−", "△", "▲", "▽", "▼")
 _UNIT_SUFFIXES: Final = ("千円",)
 _DIGITS_WITH_COMMAS: Final = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
@@ -53,6 +54,9 @@ def parse_amount(value: object) -> int | None:
 
 def _parse_text(raw: str) -> int | None:
     shown = raw.strip()
+    if len(shown) > _SHOWN_LENGTH:
+        # A message quotes what was typed; a cell of 30,000 digits must not become a 30,000-character line.
+        shown = shown[:_SHOWN_LENGTH] + "…"
     # NFKC folds full-width digits, commas, periods and spaces to their ASCII forms.
     text = unicodedata.normalize("NFKC", raw)
     text = "".join(text.split())

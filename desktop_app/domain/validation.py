@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Final
 
 from desktop_app.domain.model import Project, Sheet, Status
 from desktop_app.domain.money import format_amount
@@ -128,6 +130,65 @@ class SheetStructureError(ValueError):
     """A sheet that cannot be stored as it is; the message is Japanese and names the place."""
 
 
+# Bounds on a sheet, checked on every import so that no export ever meets a sheet beyond them.
+# The city has four stages; twelve leaves room for a supplementary budget every month or so and
+# is still a row the printed page and Excel's columns hold (more than 251 broke the Excel import,
+# 17,000 wrote past Excel's last column XFD).
+MAX_STAGES: Final = 12
+# A ward's sheet has two categories, under ten groups and some 20-40 projects.
+MAX_CATEGORIES: Final = 20
+MAX_GROUPS: Final = 200
+# Projects and sub-items together.
+MAX_PROJECT_ROWS: Final = 1_000
+# Excel's own limit for the text of one cell; no name, description or note is anywhere near it.
+MAX_TEXT_LENGTH: Final = 32_767
+
+
+def check_sizes(sheet: Sheet) -> None:
+    """Refuse a sheet beyond the bounds above, naming which one and where."""
+    if len(sheet.stages) > MAX_STAGES:
+        raise SheetStructureError(f"段階（stages）が{len(sheet.stages):,}個あります（{MAX_STAGES}個までです）。")
+    if len(sheet.categories) > MAX_CATEGORIES:
+        raise SheetStructureError(
+            f"経費区分（categories）が{len(sheet.categories):,}個あります（{MAX_CATEGORIES}個までです）。"
+        )
+    if len(sheet.groups) > MAX_GROUPS:
+        raise SheetStructureError(f"グループ（groups）が{len(sheet.groups):,}個あります（{MAX_GROUPS}個までです）。")
+    rows = sum(1 + len(project.children) for project in sheet.projects)
+    if rows > MAX_PROJECT_ROWS:
+        raise SheetStructureError(f"事業と内訳が合わせて{rows:,}件あります（{MAX_PROJECT_ROWS:,}件までです）。")
+    for where, text in _texts(sheet):
+        if len(text) > MAX_TEXT_LENGTH:
+            raise SheetStructureError(f"{where}が{len(text):,}文字あります（{MAX_TEXT_LENGTH:,}文字までです）。")
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= 20 else name[:20] + "…"
+
+
+def _texts(sheet: Sheet) -> Iterator[tuple[str, str]]:
+    """Every text of the sheet with how a message names it."""
+    yield "タイトル（title）", sheet.title
+    yield "めざす区の姿（vision）", sheet.vision
+    for stage in sheet.stages:
+        yield f"段階「{_short(stage.name)}」の名前", stage.name
+    for category in sheet.categories:
+        yield f"経費区分「{_short(category.name)}」の名前", category.name
+    for group in sheet.groups:
+        yield f"グループ「{_short(group.name)}」の名前", group.name
+        yield f"グループ「{_short(group.name)}」の説明（description）", group.description
+    for project in sheet.projects:
+        for item in (project, *project.children):
+            where = f"事業「{_short(item.name)}」"
+            yield f"{where}の番号（no）", item.no
+            yield f"{where}の事業名（name）", item.name
+            yield f"{where}の事業内容（description）", item.description
+            yield f"{where}の備考（note）", item.note
+            yield f"{where}の担当（section）", item.section or ""
+            yield f"{where}の校区（district）", item.district or ""
+            yield f"{where}の注記番号（notes_heading）", item.notes_heading or ""
+
+
 def check_structure(sheet: Sheet) -> None:
     """Refuse a sheet whose parts do not fit together (the checks an import must pass).
 
@@ -136,6 +197,7 @@ def check_structure(sheet: Sheet) -> None:
     """
     if not sheet.stages:
         raise SheetStructureError("段階（stages）が1つもありません。")
+    check_sizes(sheet)
     names = [stage.name for stage in sheet.stages]
     if len(set(names)) != len(names):
         raise SheetStructureError("段階（stages）に同じ名前が重複しています。")

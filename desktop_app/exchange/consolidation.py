@@ -22,6 +22,7 @@ from desktop_app.domain.layout import UNIT_LABEL
 from desktop_app.domain.model import Amounts
 from desktop_app.domain.totals import execution_rate
 from desktop_app.exchange.errors import ExchangeError, ImportFileError
+from desktop_app.exchange.reading import read_import_file
 from desktop_app.exchange.xlsx_export import (
     AMOUNT_FORMAT,
     FONT_NAME,
@@ -311,11 +312,7 @@ def sheets_from_folder(folder: Path, fiscal_year: int) -> tuple[list[Sheet], lis
     found: dict[str, tuple[Sheet, str]] = {}
     problems: list[str] = []
     for path in files:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ImportFileError(path.name, f"ファイルを読めません（{exc.strerror}）") from exc
-        for sheet in read_xlsx(raw, path.name):
+        for sheet in read_xlsx(read_import_file(path), path.name):
             if sheet.fiscal_year != fiscal_year:
                 problems.append(
                     f"{path.name}は{sheet.year_label}（{sheet.ward}）のファイルのため除きました"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import math
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any, Final
 
 from desktop_app.domain import (
+    MAX_TEXT_LENGTH,
     AmountError,
     Category,
     FiscalYearError,
@@ -60,6 +63,15 @@ _PROJECT_KEYS: Final = (
 _REQUIRED_PROJECT_KEYS: Final = ("name", "category", "amounts")
 _OPTIONAL_TEXT_KEYS: Final = ("section", "district", "notes_heading")
 _STATUS_CODES: Final = " / ".join(status.value for status in Status)
+# The format nests six deep (sheet → projects → project → children → sub-item → amounts).
+_MAX_DEPTH: Final = 16
+# Counted in the text, braces and commas inside strings included: ten times a sheet of the most projects.
+_MAX_CONTAINERS: Final = 50_000
+_MAX_COMMAS: Final = 1_000_000
+# Far more digits than any amount or year; Python refuses to convert past 4,300 digits anyway.
+_MAX_DIGITS: Final = 30
+# Half of a UTF-16 pair on its own: JSON's \ud800 escape gives one, and no file or database can store it.
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 # ---------------------------------------------------------------- writing
@@ -119,15 +131,155 @@ def load_sheet_bytes(raw: bytes, file_name: str) -> Sheet:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(file_name, f"UTF-8のテキストではありません（{exc.start}バイト目）") from exc
+    _check_counts(text, file_name)
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text,
+            object_pairs_hook=_object_without_repeats,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+            parse_constant=_no_constant,
+        )
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             file_name, f"JSONとして読めません（{exc.lineno}行目 {exc.colno}文字目: {_json_reason(exc.msg)}）"
         ) from exc
     except RecursionError as exc:
         raise ImportFileError(file_name, "JSONの入れ子が深すぎます") from exc
+    _check_values(data, file_name)
     return sheet_from_data(data, file_name)
+
+
+def _check_counts(text: str, file_name: str) -> None:
+    """Refuse, before parsing, a file of far more objects or values than any sheet has.
+
+    A sheet of 1,000 projects has some 3,000 objects and arrays and 30,000 commas; a 20 MB file
+    of `{},{},…` would parse into 7 million objects and more than a gigabyte.
+    """
+    containers = text.count("{") + text.count("[")
+    if containers > _MAX_CONTAINERS:
+        raise ImportFileError(
+            file_name, f"JSONのオブジェクトと配列が多すぎます（{containers:,}個。{_MAX_CONTAINERS:,}個までです）"
+        )
+    commas = text.count(",")
+    if commas > _MAX_COMMAS:
+        raise ImportFileError(
+            file_name, f"JSONの値が多すぎます（区切りのカンマが{commas:,}個。{_MAX_COMMAS:,}個までです）"
+        )
+
+
+class _Refused:
+    """A JSON value the parser met that no sheet may hold; reported with its place by `_check_values`."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class _RepeatedKeys(dict[str, Any]):
+    """An object in which a key occurs twice: JSON readers differ on which one wins, so neither does."""
+
+    repeated = ""
+
+
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            repeated = _RepeatedKeys(result)
+            repeated.repeated = key
+            return repeated
+        result[key] = value
+    return result
+
+
+def _bounded_int(text: str) -> int | _Refused:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_DIGITS:
+        return _Refused(f"数値の桁が多すぎます（{digits:,}桁）")
+    return int(text)
+
+
+def _finite_float(text: str) -> float | _Refused:
+    value = float(text)
+    if not math.isfinite(value):
+        return _Refused("数値が大きすぎます")
+    return value
+
+
+def _no_constant(name: str) -> _Refused:
+    return _Refused(f"JSONでは使えない値「{name}」があります")
+
+
+def _check_values(data: object, file_name: str) -> None:
+    """Refuse, naming the field, what the parser let through but no sheet can hold.
+
+    Repeated keys, numbers beyond any amount, NaN, lone surrogates, text longer than a cell.
+    Paths are spelt out only for the message: a file may hold a great many values.
+    """
+    pending: list[tuple[object, _Path, int]] = [(data, None, 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > _MAX_DEPTH:
+            raise ImportFileError(file_name, f"{_where(path)}の入れ子が深すぎます")
+        if isinstance(value, dict):
+            if isinstance(value, _RepeatedKeys):
+                raise ImportFileError(file_name, f"{_where(path)}に項目「{_shown(value.repeated)}」が2回あります")
+            items: Iterable[tuple[str | int, object]] = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            _check_scalar(value, path, file_name)
+            continue
+        for key, item in items:
+            if isinstance(key, str) and _needs_check(key):
+                _check_text(key, f"{_where(path)}の項目名", file_name)
+            if isinstance(item, dict | list):
+                pending.append((item, (path, key), depth + 1))
+            else:
+                _check_scalar(item, (path, key), file_name)
+
+
+# A field's place as (parent's place, key or index); None for the whole sheet.
+_Path = tuple[Any, str | int] | None
+
+
+def _where(path: _Path) -> str:
+    parts: list[str | int] = []
+    while path is not None:
+        path, key = path
+        parts.append(key)
+    if not parts:
+        return "シート"
+    text = ""
+    for part in reversed(parts):
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return f"「{text}」"
+
+
+def _check_scalar(value: object, path: _Path, file_name: str) -> None:
+    if isinstance(value, _Refused):
+        raise ImportFileError(file_name, f"{_where(path)}: {value.reason}")
+    if isinstance(value, str) and _needs_check(value):
+        _check_text(value, _where(path), file_name)
+
+
+def _needs_check(text: str) -> bool:
+    return len(text) > MAX_TEXT_LENGTH or bool(_LONE_SURROGATE.search(text))
+
+
+def _check_text(text: str, where: str, file_name: str) -> None:
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate:
+        raise ImportFileError(
+            file_name,
+            f"{where}に文字として読めない符号（対になっていないサロゲート U+{ord(surrogate.group()):04X}）があります",
+        )
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ImportFileError(file_name, f"{where}の文字が{len(text):,}文字あります（{MAX_TEXT_LENGTH:,}文字までです）")
+
+
+def _shown(key: str) -> str:
+    return key if len(key) <= 40 else key[:40] + "…"
 
 
 def _json_reason(message: str) -> str:
@@ -206,6 +358,8 @@ class _Reader:
     def fiscal_year(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.fail("年度（fiscal_year）が数値ではありません")
+        if isinstance(value, str) and len(value) > _MAX_DIGITS:
+            raise self.fail(f"年度（fiscal_year）「{_shown(value)}」は年度として読めません")
         try:
             return parse_fiscal_year(value)
         except FiscalYearError as exc:
@@ -265,7 +419,7 @@ class _Reader:
 
     def amount(self, value: object, where: str) -> int | None:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise self.fail(f"{where}が数値ではありません（「{value}」）")
+            raise self.fail(f"{where}が数値ではありません（「{_shown(str(value))}」）")
         try:
             return parse_amount(value)
         except AmountError as exc:

@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from desktop_app import APP_NAME
-from desktop_app.domain import Sheet, sheet_totals, wareki_date, wareki_year
+from desktop_app.domain import MAX_STAGES, Sheet, sheet_totals, wareki_date, wareki_year
 from desktop_app.domain.layout import (
     CITY_COLUMNS,
     NOTES_HEADING,
@@ -216,6 +216,12 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
 
     The column after 備考 (hidden) keys each row to the sheet file stored alongside, for `xlsx_import`.
     """
+    if len(sheet.stages) > MAX_STAGES:
+        # Import refuses such a sheet, so none should be held; a column past XFD must never be written.
+        raise ExchangeError(
+            f"{sheet.year_label} {sheet.ward}のシートは段階が{len(sheet.stages):,}個あり、"
+            f"Excelに書き出せません（{MAX_STAGES}個までです）。"
+        )
     columns = expand_columns(CITY_COLUMNS, sheet.stage_names)
     width = len(columns)
     key_column = width + 1
@@ -503,6 +509,12 @@ class _FixedTimeZip(zipfile.ZipFile):
             info.external_attr = 0o600 << 16
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        # openpyxl writes each worksheet to a temporary file and adds it with write(), which
+        # would stamp the member with that file's modification time.
+        with open(filename, "rb") as stream:
+            self.writestr(str(arcname if arcname is not None else filename), stream.read())
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

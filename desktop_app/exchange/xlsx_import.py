@@ -15,12 +15,17 @@ import zipfile
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import IO, Any, Final
+from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from desktop_app.domain import (
+    MAX_CATEGORIES,
+    MAX_PROJECT_ROWS,
+    MAX_STAGES,
+    MAX_TEXT_LENGTH,
     WARDS,
     AmountError,
     Category,
@@ -78,13 +83,55 @@ _NO_COLUMN, _NAME_COLUMN, _DESCRIPTION_COLUMN, _FIRST_STAGE_COLUMN = 1, 2, 3, 4
 _CIRCLED: Final = re.compile("^[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]")
 _STATUS_WORD: Final = re.compile(r"^(\S+)(?:[ \u3000]+(.*))?$", re.DOTALL)
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
-# Far more than № + name + description + any number of stages + 備考 + the key column.
-_MAX_COLUMNS: Final = 256
+
+# What is read is bounded before anything is read (a 219 KB file once held a 200 MB description,
+# a stray cell at XFD1048576 once ran into MemoryError). The sizes a zip member declares are what
+# zipfile lets it unpack to: a member that lies fails its CRC check instead.
+# A ward's sheet unpacks to about 1 MB (1,000 rows); a year of the five wards to under 2 MB.
+_MAX_MEMBERS: Final = 1_000
+_MAX_MEMBER_BYTES: Final = 32 * 1024 * 1024
+_MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024
+# XML of a spreadsheet packs 5-25 times smaller; only a bomb packs a large member 200 times.
+_MAX_RATIO: Final = 200
+_RATIO_CHECKED_FROM: Final = 1024 * 1024
+# The columns the city's layout uses: №, 事業名, 事業内容, the stages, 備考 and the hidden key;
+# one more is read to tell a sheet with too many stages from one with exactly the most.
+_LAYOUT_COLUMNS: Final = 3 + MAX_STAGES + 2
+_SCAN_COLUMNS: Final = _LAYOUT_COLUMNS + 1
+# Title, vision and a blank; per category its heading, column headings, 合計 and a blank; per
+# project row a group heading above it and a numbered note under the tables; the notes' heading;
+# then room for blank rows a person adds. A filled row below this is refused, not ignored.
+_SCAN_ROWS: Final = 3 + 4 * MAX_CATEGORIES + 3 * MAX_PROJECT_ROWS + 1 + 1_000
+# Cells per row: Excel's last column is XFD. Cells in the rows read: far more than the layout's
+# 4,084 rows × 18 columns, far fewer than it takes to keep openpyxl busy for long.
+_MAX_CELLS_PER_ROW: Final = 16_384
+_MAX_CELLS: Final = 200_000
+_MAIN_NS: Final = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_CELL_TAG: Final = f"{_MAIN_NS}c"
+_ROW_TAG: Final = f"{_MAIN_NS}row"
+_SHEET_DATA_TAG: Final = f"{_MAIN_NS}sheetData"
+_WORKSHEET_TAG: Final = f"{_MAIN_NS}worksheet"
+_SHARED_STRINGS_TAG: Final = f"{_MAIN_NS}sst"
+_STRING_ITEM_TAG: Final = f"{_MAIN_NS}si"
+# Styles, the workbook, relationships, properties: a few KB each in any real workbook.
+_MAX_OTHER_PART_BYTES: Final = 2 * 1024 * 1024
+# The hidden sheet: one row per worksheet, the sheet file cut into 8,000-character cells.
+_DATA_ROWS: Final = 1 + _MAX_MEMBERS
+_DATA_COLUMNS: Final = 1 + _MAX_MEMBER_BYTES // 8_000
 
 
 def read_xlsx(raw: bytes, file_name: str) -> list[Sheet]:
     """Every ward sheet in a workbook this app exported (one, or five from a consolidation)."""
     workbook = _open_workbook(raw, file_name)
+    opened = [workbook]
+    try:
+        return _read_workbook(workbook, raw, file_name, opened)
+    finally:
+        for book in opened:
+            book.close()
+
+
+def _read_workbook(workbook: Any, raw: bytes, file_name: str, opened: list[Any]) -> list[Sheet]:
     stored = _stored_sheets(workbook, file_name)
     saved_results: list[Any] = []
 
@@ -92,6 +139,7 @@ def read_xlsx(raw: bytes, file_name: str) -> list[Sheet]:
         # Loaded a second time only when a person typed a formula where a value belongs.
         if not saved_results:
             saved_results.append(_load(raw, file_name, data_only=True))
+            opened.append(saved_results[0])
         return saved_results[0]
 
     layouts = []
@@ -125,14 +173,133 @@ def _open_workbook(raw: bytes, file_name: str) -> Any:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+            if "[Content_Types].xml" not in names or not any(name.endswith("workbook.xml") for name in names):
+                raise ImportFileError(file_name, "ZIPファイルですが、Excelのブック（.xlsx）ではありません")
+            _check_unpacked_sizes(members, file_name)
+            for member in members:
+                if member.filename.lower().endswith((".xml", ".rels")):
+                    with archive.open(member) as stream:
+                        try:
+                            _check_part(stream, member, file_name)
+                        except ElementTree.ParseError as exc:
+                            raise ImportFileError(
+                                file_name,
+                                f"Excelファイルが壊れていて読めません（{member.filename}がXMLとして読めません）",
+                            ) from exc
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ImportFileError(
             file_name, "Excelファイル（.xlsx）ではないか、壊れています（ZIP形式として読めません）"
         ) from exc
-    if "[Content_Types].xml" not in names or not any(name.endswith("workbook.xml") for name in names):
-        raise ImportFileError(file_name, "ZIPファイルですが、Excelのブック（.xlsx）ではありません")
+    except ElementTree.ParseError as exc:
+        raise ImportFileError(
+            file_name, "Excelファイルが壊れていて読めません（XMLとして読めない部分があります）"
+        ) from exc
     return _load(raw, file_name, data_only=False)
+
+
+def _check_part(stream: IO[bytes], member: zipfile.ZipInfo, file_name: str) -> None:
+    """Refuse, before openpyxl reads it, an XML part it would have to hold whole or work on for long.
+
+    openpyxl builds each worksheet row in memory with all its cells before it can drop the columns
+    not asked for (one row of 1.5 million cells took 860 MB), reads the shared strings into a list
+    and every other part (styles, the workbook…) into objects (450,000 cell formats in 28 MB took
+    16 s and 411 MB). Excel's rows end at column XFD (16,384) and come in order; only the rows up
+    to the layout's last are looked at, as openpyxl does.
+    """
+    events = ElementTree.iterparse(stream, events=("start", "end"))
+    _, root = next(events)
+    if root.tag == _SHARED_STRINGS_TAG:
+        _check_shared_strings(events, root, file_name)
+    elif root.tag == _WORKSHEET_TAG:
+        _check_worksheet(events, file_name)
+    elif member.file_size > _MAX_OTHER_PART_BYTES:
+        raise ImportFileError(
+            file_name,
+            f"Excelファイルの中身が大きすぎます（{member.filename}が展開すると{member.file_size / 1024 / 1024:,.1f} MB。"
+            f"{_MAX_OTHER_PART_BYTES // 1024 // 1024} MBまでです）",
+        )
+
+
+def _check_shared_strings(events: Any, root: Any, file_name: str) -> None:
+    count = 0
+    for event, element in events:
+        if event == "end" and element.tag == _STRING_ITEM_TAG:
+            count += 1
+            if count > _MAX_CELLS:
+                raise ImportFileError(
+                    file_name, f"Excelファイルの共有文字列が多すぎます（{_MAX_CELLS:,}個を超えています）"
+                )
+            root.clear()
+
+
+def _check_worksheet(events: Any, file_name: str) -> None:
+    sheet_data: Any = None
+    row_number = cells_in_row = cells = 0
+    for event, element in events:
+        tag = element.tag
+        if event == "start":
+            if tag == _CELL_TAG:
+                cells_in_row += 1
+                cells += 1
+                if cells_in_row > _MAX_CELLS_PER_ROW:
+                    raise ImportFileError(
+                        file_name,
+                        f"{row_number}行目のセルが{_MAX_CELLS_PER_ROW:,}個（Excelの最後の列 XFD）を超えています"
+                        "（ファイルが壊れています）",
+                    )
+                if cells > _MAX_CELLS:
+                    raise ImportFileError(
+                        file_name, f"ワークシートのセルが多すぎます（{_MAX_CELLS:,}個を超えています）"
+                    )
+            elif tag == _ROW_TAG:
+                given = element.get("r") or ""
+                number = int(given) if given.isdigit() and len(given) < 10 else row_number + 1
+                if number <= row_number:
+                    raise ImportFileError(
+                        file_name, f"{number}行目が{row_number}行目の後にあります（ファイルが壊れています）"
+                    )
+                row_number, cells_in_row = number, 0
+                if row_number > _SCAN_ROWS + 1:
+                    return
+            elif tag == _SHEET_DATA_TAG:
+                sheet_data = element
+        elif tag == _CELL_TAG:
+            element.clear()
+        elif tag == _ROW_TAG and sheet_data is not None:
+            sheet_data.clear()
+
+
+def _check_unpacked_sizes(members: list[zipfile.ZipInfo], file_name: str) -> None:
+    """Refuse a zip bomb by what its members say they unpack to, before anything is unpacked."""
+    if len(members) > _MAX_MEMBERS:
+        raise ImportFileError(file_name, f"Excelファイルの中身の部品が多すぎます（{len(members):,}個）")
+    too_large = "Excelファイルの中身が大きすぎます（{what}が展開すると{size}。{limit}までです）"
+    for member in members:
+        if member.file_size > _MAX_MEMBER_BYTES:
+            raise ImportFileError(
+                file_name,
+                too_large.format(
+                    what=member.filename, size=_megabytes(member.file_size), limit=_megabytes(_MAX_MEMBER_BYTES)
+                ),
+            )
+        if member.file_size > _RATIO_CHECKED_FROM and member.file_size > _MAX_RATIO * max(member.compress_size, 1):
+            raise ImportFileError(
+                file_name,
+                f"Excelファイルの中身が不自然に圧縮されています（{member.filename}が"
+                f"{member.file_size // max(member.compress_size, 1):,}分の1に圧縮されています）",
+            )
+    total = sum(member.file_size for member in members)
+    if total > _MAX_TOTAL_BYTES:
+        raise ImportFileError(
+            file_name,
+            too_large.format(what="全体", size=_megabytes(total), limit=_megabytes(_MAX_TOTAL_BYTES)),
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB"
 
 
 def _load(raw: bytes, file_name: str, *, data_only: bool) -> Any:
@@ -140,9 +307,74 @@ def _load(raw: bytes, file_name: str, *, data_only: bool) -> Any:
         with warnings.catch_warnings():
             # openpyxl warns about Excel features it drops (data validation, slicers): harmless here.
             warnings.simplefilter("ignore")
-            return load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False)
+            # Read-only mode streams each worksheet's rows: only the rows and columns asked for
+            # are kept, whatever the file's <dimension> claims.
+            workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only, keep_links=False)
     except Exception as exc:  # openpyxl raises anything from KeyError to TypeError on a damaged file
         raise ImportFileError(file_name, f"Excelファイルが壊れていて読めません（{type(exc).__name__}）") from exc
+    checked = None
+    for ws in workbook.worksheets:
+        # openpyxl hands each worksheet the workbook's shared strings and looks a cell's text up
+        # by the index the file gives: -1 would silently take the last string.
+        checked = checked or _CheckedStrings(ws._shared_strings)
+        ws._shared_strings = checked
+    return workbook
+
+
+class _MissingString:
+    """A cell's reference to a shared string that does not exist; refused with the cell's address."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+class _CheckedStrings:
+    """The shared strings, giving a `_MissingString` for an index outside them."""
+
+    def __init__(self, strings: Any) -> None:
+        self._strings = strings
+
+    def __len__(self) -> int:
+        return len(self._strings)
+
+    def __getitem__(self, index: int) -> Any:
+        if not 0 <= index < len(self._strings):
+            return _MissingString(index)
+        return self._strings[index]
+
+
+def _bounded_rows(ws: Any, file_name: str, max_row: int, max_col: int, *, values_only: bool = False) -> list[Any]:
+    """Rows 1..max_row, columns 1..max_col of a worksheet, each cell checked; trailing empty rows dropped."""
+    rows: list[Any] = []
+    try:
+        for row in ws.iter_rows(min_row=1, max_row=max_row, min_col=1, max_col=max_col, values_only=values_only):
+            rows.append(tuple(row))
+    except Exception as exc:  # the parser raises ValueError, IndexError, KeyError… on a damaged sheet
+        raise ImportFileError(
+            file_name, f"{ws.title}: ワークシートが壊れていて読めません（{type(exc).__name__}）"
+        ) from exc
+    for number, row in enumerate(rows, start=1):
+        for column, cell in enumerate(row, start=1):
+            value = cell if values_only else cell.value
+            if isinstance(value, _MissingString):
+                raise ImportFileError(
+                    file_name,
+                    f"{ws.title}!{get_column_letter(column)}{number}: セルの文字列の番号（{value.index}）が"
+                    "ファイルの中にありません（ファイルが壊れています）",
+                )
+            if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+                raise ImportFileError(
+                    file_name,
+                    f"{ws.title}!{get_column_letter(column)}{number}: 文字が{len(value):,}文字あります"
+                    f"（Excelのセルは{MAX_TEXT_LENGTH:,}文字までです）",
+                )
+    while rows and all(_blank(cell if values_only else cell.value) for cell in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
 
 
 def _stored_sheets(workbook: Any, file_name: str) -> dict[str, Sheet]:
@@ -150,7 +382,8 @@ def _stored_sheets(workbook: Any, file_name: str) -> dict[str, Sheet]:
     if DATA_SHEET not in workbook.sheetnames:
         return {}
     ws = workbook[DATA_SHEET]
-    rows = [[cell for cell in row if cell is not None] for row in ws.iter_rows(values_only=True)]
+    cells = _bounded_rows(ws, file_name, _DATA_ROWS, _DATA_COLUMNS, values_only=True)
+    rows = [[cell for cell in row if cell is not None] for row in cells]
     if not rows or not rows[0] or rows[0][0] != DATA_FORMAT:
         return {}
     stored = {}
@@ -177,10 +410,13 @@ class _Grid:
         self.title: str = ws.title
         self.file_name = file_name
         self._cached_loader = cached
-        self._cached_ws: Any = None
-        # Bounded: a stray cell far to the right must not make every row thousands of cells long.
-        width = min(ws.max_column, _MAX_COLUMNS)
-        self.rows: list[tuple[Any, ...]] = [tuple(row) for row in ws.iter_rows(max_col=width)]
+        self._cached_rows: list[tuple[Any, ...]] | None = None
+        self.rows: list[tuple[Any, ...]] = _bounded_rows(ws, file_name, _SCAN_ROWS + 1, _SCAN_COLUMNS)
+        if len(self.rows) > _SCAN_ROWS:
+            raise self.fail_sheet(
+                f"行が多すぎます（{_SCAN_ROWS:,}行目より下にも入力があります。"
+                f"事業と内訳は合わせて{MAX_PROJECT_ROWS:,}件までです）"
+            )
         self.key_column: int | None = None
         self.remarks_column = 0
         self.header_rows: list[int] = self._find_header_rows()
@@ -202,6 +438,12 @@ class _Grid:
         if self.key_column is not None:
             # A project row whose cells happen to read №/事業名/事業内容 carries its own key.
             candidates = [n for n in candidates if self._raw_key(n) in ("", HEADER_KEY)]
+        for number in candidates:
+            # Without the key column in reach the headings may run on past what is read.
+            if self.key_column is None and self.label(number, _SCAN_COLUMNS).strip():
+                raise self.fail(
+                    number, _SCAN_COLUMNS, f"列が多すぎます（段階（当初予算など）は{MAX_STAGES}個までです）"
+                )
         self.remarks_column = self._remarks_column(candidates[0])
         return candidates
 
@@ -255,9 +497,11 @@ class _Grid:
 
     def _formula_result(self, cell: Any) -> Any:
         """What a formula a person typed shows: the value Excel saved with it."""
-        if self._cached_ws is None:
-            self._cached_ws = self._cached_loader()[self.title]
-        value = self._cached_ws[cell.coordinate].value
+        if self._cached_rows is None:
+            ws = self._cached_loader()[self.title]
+            self._cached_rows = _bounded_rows(ws, self.file_name, _SCAN_ROWS, _SCAN_COLUMNS, values_only=True)
+        row = self._cached_rows[cell.row - 1] if cell.row <= len(self._cached_rows) else ()
+        value = row[cell.column - 1] if cell.column <= len(row) else None
         if value is None:
             raise self.fail(
                 cell.row,
@@ -285,7 +529,13 @@ class _Grid:
 
     def indent(self, number: int, column: int) -> float:
         cell = self.cell(number, column)
-        return float(cell.alignment.indent or 0) if cell is not None else 0.0
+        try:
+            alignment = getattr(cell, "alignment", None)  # an empty cell of read-only mode has none
+        except (IndexError, KeyError) as exc:
+            raise self.fail(
+                number, column, "セルの書式の番号がファイルの中にありません（ファイルが壊れています）"
+            ) from exc
+        return float(alignment.indent or 0) if alignment is not None else 0.0
 
     def is_blank(self, number: int, column: int) -> bool:
         """No value at all; a formula counts as a value without being worked out."""

@@ -288,7 +288,10 @@ def test_a_workbook_with_a_damaged_part_is_refused() -> None:
         for item in source.infolist():
             data = source.read(item)
             archive.writestr(item, b"<broken" if item.filename.endswith("sheet1.xml") else data)
-    assert refusal(buffer.getvalue()) == "R02_東区.xlsx: Excelファイルが壊れていて読めません（ParseError）。"
+    assert (
+        refusal(buffer.getvalue())
+        == "R02_東区.xlsx: Excelファイルが壊れていて読めません（xl/worksheets/sheet1.xmlがXMLとして読めません）。"
+    )
 
 
 def test_a_foreign_workbook_is_refused() -> None:
