@@ -71,8 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     # For benchmarks/run.py: print FIRST_PAINT when the window first paints, then quit.
     gui.add_argument("--exit-after-first-paint", action="store_true", help=argparse.SUPPRESS)
 
-    imp = commands.add_parser("import", help="シートのファイル（.json / .xlsx）を取り込む（全部か、何もしないか）")
+    imp = commands.add_parser(
+        "import", help="シートのファイル（.json / .xlsx / .eml）を取り込む（全部か、何もしないか）"
+    )
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.add_argument("--dry-run", action="store_true", help="取り込むと何が変わるかを表示するだけで、何も書き込まない")
 
     exp = commands.add_parser("export", help="シートを書き出す（json / xlsx / pdf / eml）")
     exp.add_argument("format", choices=("json", "xlsx", "pdf", "eml"), metavar="FORMAT")
@@ -93,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from-files",
         type=Path,
         metavar="DIR",
-        help="データベースの代わりに、各区から届いた .xlsx のフォルダから集計する",
+        help="データベースの代わりに、各区から届いたファイル（.xlsx / .eml）のフォルダから集計する",
     )
     con.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
 
@@ -150,6 +153,9 @@ def _run(command: str, args: argparse.Namespace) -> int:
     try:
         if command == "list":
             _print_list(workspace)
+        elif command == "import" and args.dry_run:
+            for preview in operations.preview_import(workspace, args.files):
+                _out("\n".join(preview.report_lines()) + "\n")
         elif command == "import":
             outcomes = operations.import_files(workspace, args.files)
             for outcome in outcomes:
