@@ -73,7 +73,7 @@ def build_consolidated_workbook(
 
     Sheets of another year are left out and said so among the problems shown on the summary.
     Each ward's checks (computed here unless given) go in the summary's 確認 column; with a
-    `comparison`, a 年度比較 sheet follows the summary.
+    `comparison`, a 年度比較 sheet follows the wards' sheets.
     """
     problems = list(problems)
     chosen: dict[str, Sheet] = {}
@@ -95,14 +95,14 @@ def build_consolidated_workbook(
     write_summary(
         summary, ordered, fiscal_year, problems, checks=checks if checks is not None else city_checks(ordered)
     )
-    if comparison is not None:
-        from desktop_app.exchange.year_comparison_sheet import write_year_comparison
-
-        write_year_comparison(wb.create_sheet(COMPARISON_TITLE), comparison, fiscal_year)
     for done, sheet in enumerate(ordered, start=1):
         write_sheet(wb.create_sheet(sheet.ward), sheet)
         if progress is not None:
             progress(done, len(ordered), sheet.ward)
+    if comparison is not None:
+        from desktop_app.exchange.year_comparison_sheet import write_year_comparison
+
+        write_year_comparison(wb.create_sheet(COMPARISON_TITLE), comparison, fiscal_year)
     # The wards' records go along, so the consolidated file can be imported back as it is.
     store_sheet_data(wb, [(sheet.ward, sheet) for sheet in ordered])
     return workbook_bytes(wb)
