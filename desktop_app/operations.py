@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.domain import Sheet, find_ward, parse_fiscal_year, wareki_short, wareki_year
+from desktop_app.domain import Sheet, find_ward, parse_fiscal_year, ward_order, wareki_short, wareki_year
 from desktop_app.domain.city_checks import WardCheck, city_checks
 from desktop_app.domain.sheet_diff import SheetDiff, describe_diff, diff_sheets, summarise_diff
 from desktop_app.domain.year_comparison import YearComparison, compare_years
@@ -447,11 +447,16 @@ def preview_received(
             problems.append(str(exc))
         if progress is not None:
             progress(done, len(files), path.name)
-    keys = [(p.sheet.ward, p.sheet.fiscal_year) for p in previews]
-    for preview, key in zip(previews, keys, strict=True):
-        if keys.count(key) > 1:
+    # The person reads them by year and ward, whatever the files are called.
+    previews.sort(key=lambda p: (p.sheet.fiscal_year, ward_order(p.sheet.ward), p.source))
+    sources: dict[tuple[str, int], list[ImportPreview]] = {}
+    for preview in previews:
+        sources.setdefault((preview.sheet.ward, preview.sheet.fiscal_year), []).append(preview)
+    for same in sources.values():
+        if len(same) > 1:
+            names = "、".join(f"「{p.source}」" for p in same)
             problems.append(
-                f"{preview.sheet.year_label} {preview.sheet.ward}のシートが複数のファイルにあります（{preview.source}）。"
+                f"{same[0].sheet.year_label} {same[0].sheet.ward}のシートが{names}にあります（取り込むのはどれか1つにしてください）。"
             )
     return ReceivedPreview(previews, problems)
 

@@ -6,6 +6,7 @@ from typing import Final
 
 from openpyxl.chart import LineChart, Reference
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop_app.domain import wareki_year
@@ -67,6 +68,8 @@ def write_year_comparison(ws: Worksheet, comparison: YearComparison, fiscal_year
         row += 1
 
     row += 1
+    # The chart and its data start a page of their own rather than being cut in two.
+    ws.row_breaks.append(Break(id=row - 1))
     put_text(ws, row, 1, CHART_TABLE_HEADING).font = STYLES.heading
     row += 1
     table_header = row

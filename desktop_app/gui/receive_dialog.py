@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -78,8 +77,8 @@ class ReceiveDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
+        self.table.setWordWrap(True)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _: self._show_details(current.row()))
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
@@ -163,6 +162,10 @@ class ReceiveDialog(QDialog):
         self.model.removeRows(0, self.model.rowCount())
         for preview in self.previews:
             self.model.appendRow(self._row(preview))
+        self.table.resizeColumnsToContents()
+        # The warning column takes what is left and wraps, rather than widening the dialog.
+        self.table.setColumnWidth(len(COLUMNS) - 1, 360)
+        self.table.resizeRowsToContents()
         if received.problems:
             self.problems.setText("\n".join(f"・{problem}" for problem in received.problems))
             self.problems.show()
