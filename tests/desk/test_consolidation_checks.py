@@ -15,6 +15,7 @@ from desktop_app.domain import Category, Sheet, new_sheet
 from desktop_app.exchange.consolidation import COMPARISON_TITLE, SUMMARY_TITLE
 from desktop_app.exchange.json_format import dump_sheet
 from desktop_app.exchange.xlsx_export import render_xlsx
+from desktop_app.exchange.xlsx_import import read_xlsx
 from desktop_app.storage import replace_sheets
 from tests.desk.helpers import edited, run, write
 from tests.factories import project
@@ -125,6 +126,14 @@ def test_the_year_on_year_sheet_has_every_year_up_to_the_chosen_one_and_its_char
     charts = ws._charts
     assert len(charts) == 1 and isinstance(charts[0], LineChart)
     assert len(charts[0].series) == 6  # the five wards and the city
+    # The extra sheet does not stop the consolidated file from being imported back.
+    assert [sheet.ward for sheet in read_xlsx(result.path.read_bytes(), result.path.name)] == [
+        "中央区",
+        "東区",
+        "西区",
+        "南区",
+        "北区",
+    ]
 
 
 def test_from_files_the_comparison_takes_the_files_year_and_the_databases_earlier_years(

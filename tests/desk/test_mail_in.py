@@ -149,3 +149,32 @@ def test_a_folder_names_a_mail_without_a_sheet_and_goes_on(db_path: Path, tmp_pa
     assert problems[0] == (
         "お知らせ.emlは読み飛ばしました（シートの添付ファイル（.xlsx / .json）がありません（添付: 案内.pdf））。"
     )
+
+
+def test_a_thunderbird_name_split_into_rfc_2231_continuations(tmp_path: Path) -> None:
+    """Thunderbird splits a long encoded name over `filename*0*=` / `filename*1*=` parameters."""
+    import base64
+    import re
+    from urllib.parse import quote
+
+    name = "令和2年度_北区_まちづくり推進経費_2月補正後_修正版.xlsx"
+    # Split between two %XX escapes, possibly inside one character, as Thunderbird does.
+    escapes = re.findall(r"%[0-9A-F]{2}|.", quote(name.encode("utf-8")))
+    first, second = "".join(escapes[:31]), "".join(escapes[31:])
+    workbook = base64.b64encode(render_xlsx(kita_edited())).decode()
+    raw = (
+        "From: kita@example.jp\r\nSubject: =?UTF-8?B?"
+        + base64.b64encode("北区の事業シート".encode()).decode()
+        + "?=\r\nDate: Tue, 1 Dec 2026 09:00:00 +0900\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
+        "Content-Type: text/plain; charset=UTF-8\r\n\r\nbody\r\n--b1\r\n"
+        "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n"
+        "Content-Transfer-Encoding: base64\r\n"
+        f"Content-Disposition: attachment;\r\n filename*0*=UTF-8''{first};\r\n filename*1*={second}\r\n\r\n"
+        + workbook
+        + "\r\n--b1--\r\n"
+    ).encode("ascii")
+    mail = eml_read.parse_eml(raw, "tb.eml")
+    assert mail.subject == "北区の事業シート"
+    assert [a.name for a in mail.sheet_files] == [name]
+    assert [sheet.ward for sheet in eml_read.sheets_in_mail(mail)] == ["北区"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import hashlib
 import time
 from pathlib import Path
@@ -52,7 +54,11 @@ def sheet_digests(db_path: Path) -> dict[str, str]:
 def inbox_with(tmp_path: Path, sheets: list[Sheet]) -> Path:
     inbox = tmp_path / "受信 R2"
     for sheet in sheets:
-        raw = outlook_mail([(f"R02_{sheet.ward}_まちづくり推進経費.xlsx", render_xlsx(sheet), XLSX_TYPE)])
+        # Sent now: after every change the database holds, so nothing newer is at risk.
+        raw = outlook_mail(
+            [(f"R02_{sheet.ward}_まちづくり推進経費.xlsx", render_xlsx(sheet), XLSX_TYPE)],
+            date=email.utils.format_datetime(datetime.datetime.now().astimezone()),
+        )
         write(inbox / f"{sheet.ward}.eml", raw)
     (inbox / "readme.txt").write_text("not a sheet")
     return inbox
@@ -171,3 +177,37 @@ def test_consolidate_dialog_shows_the_summary_checks_and_years_before_saving(
     assert dialog.save(target) == target
     wb = openpyxl.load_workbook(target)
     assert COMPARISON_TITLE in wb.sheetnames
+
+
+def test_a_folder_dropped_on_the_receive_dialog_is_read(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    inbox = inbox_with(tmp_path, [settled("南区", 5)])
+    dialog = ReceiveDialog(window.workspace, None, window)
+    qtbot.addWidget(dialog)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(inbox))])
+    drop = QDropEvent(
+        QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    dialog.dropEvent(drop)
+    assert [(p.sheet.ward, p.source) for p in dialog.previews] == [("南区", "南区.eml")]
+    assert dialog.checked_rows() == [0]  # a change with no warning is ticked, ready to accept
+    assert dialog.import_button.text() == "取り込む（1シート）"
+
+
+def test_a_mail_older_than_the_databases_edits_is_warned_about_and_not_ticked(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    old = outlook_mail(
+        [("R02_北区.xlsx", render_xlsx(settled("北区", 9)), XLSX_TYPE)], date="Mon, 2 Mar 2020 09:00:00 +0900"
+    )
+    mail = write(tmp_path / "北区（古い）.eml", old)
+    dialog = ReceiveDialog(window.workspace, tmp_path, window)
+    qtbot.addWidget(dialog)
+    assert dialog.load([mail])
+    assert dialog.checked_rows() == []
+    warning = dialog.model.item(0, 5).text()
+    assert warning.startswith("データベースにはこのファイル（2020-03-02 09:00）より新しい変更が1件あります")
+    assert not dialog.import_button.isEnabled()
