@@ -78,7 +78,7 @@ def open_workspace(path: Path | None = None, *, readonly: bool = False, seed: bo
 
 
 def read_sheet_file(path: Path) -> list[Sheet]:
-    """The sheets in one import file (.json now; .xlsx once the Excel support lands)."""
+    """The sheets in one import file: a sheet file (.json), a workbook (.xlsx) or a saved mail (.eml)."""
     suffix = path.suffix.lower()
     if suffix == ".eml":
         from desktop_app.exchange.eml_read import read_eml_file
@@ -283,7 +283,9 @@ def plan_consolidation(workspace: Workspace, year: str | int, *, from_files: Pat
         problems = [f"{ward.name}のシートがありません。" for ward in CITY_WARDS if ward.name not in wards]
     if not sheets:
         raise ExchangeError(f"{wareki_year(fiscal_year)}のシートが1つもありません。")
-    earlier = [load_sheet(workspace.db, s.ward, s.fiscal_year) for s in held if s.fiscal_year < fiscal_year]
+    from desktop_app.storage.year_totals import category_total_sheets
+
+    earlier = category_total_sheets(workspace.db, before_year=fiscal_year)
     return ConsolidationPlan(
         fiscal_year=fiscal_year,
         sheets=sheets,

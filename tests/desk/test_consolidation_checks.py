@@ -148,3 +148,20 @@ def test_from_files_the_comparison_takes_the_files_year_and_the_databases_earlie
     kita = next(row for row in plan.comparison.rows if row.ward == "北区" and row.category == "まちづくり推進経費")
     assert kita.by_year[2020].initial == 18500  # the file's figure, not the database's
     assert [row.ward for row in plan.comparison.rows if row.category == "計"] == ["西区", "北区"]
+
+
+def test_the_years_totals_query_gives_the_same_comparison_as_the_whole_sheets(
+    workspace: operations.Workspace,
+) -> None:
+    from desktop_app.domain.year_comparison import compare_years
+    from desktop_app.storage import list_sheets, load_sheet
+    from desktop_app.storage.year_totals import category_total_sheets
+
+    # 南区's sub-items must not count twice; a category without amounts stays ―.
+    earlier = edited(sample("南区"), lambda data: data.update(fiscal_year=2019))
+    empty = new_sheet("西区", 2019, categories=[Category("まちづくり推進経費", 17000), Category("その他", None)])
+    replace_sheets(workspace.db, [earlier, empty], source="test")
+    whole = [load_sheet(workspace.db, s.ward, s.fiscal_year) for s in list_sheets(workspace.db)]
+    reduced = category_total_sheets(workspace.db, before_year=2021)
+    assert compare_years(reduced, 2020) == compare_years(whole, 2020)
+    assert [s.fiscal_year for s in category_total_sheets(workspace.db, before_year=2020)] == [2019, 2019]
