@@ -568,7 +568,7 @@ class MainWindow(QMainWindow):
 
     def import_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(
-            self, "取り込むファイル", str(self.settings.export_dir()), "シート (*.json *.xlsx);;すべて (*)"
+            self, "取り込むファイル", str(self.settings.export_dir()), "シート (*.json *.xlsx *.eml);;すべて (*)"
         )
         if not names:
             return
