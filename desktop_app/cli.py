@@ -132,10 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = command(
         "import",
-        "シートのファイル（.json / .xlsx）を取り込む",
-        "シートのファイル（.json / .xlsx）を取り込む。全部取り込むか、何もしないか。同じ区・年度のシートは置き換える。",
+        "シートのファイル（.json / .xlsx / .eml）を取り込む",
+        "シートのファイル（.json / .xlsx、またはそれを添付したメールを .eml で保存したもの）を取り込む。"
+        "全部取り込むか、何もしないか。同じ区・年度のシートは置き換える。",
     )
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE", help="取り込むファイル（複数可）")
+    imp.add_argument("--dry-run", action="store_true", help="取り込むと何が変わるかを表示するだけで、何も書き込まない")
 
     exp = command("export", "シートを書き出す（json / xlsx / pdf / eml）")
     exp.add_argument(
@@ -164,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from-files",
         type=Path,
         metavar="DIR",
-        help="データベースの代わりに、各区から届いたファイルのフォルダから集計する",
+        help="データベースの代わりに、各区から届いたファイル（.xlsx / .eml）のフォルダから集計する",
     )
     con.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
 
@@ -250,6 +252,9 @@ def _run(command: str, args: argparse.Namespace) -> int:
     try:
         if command == "list":
             _print_list(workspace)
+        elif command == "import" and args.dry_run:
+            for preview in operations.preview_import(workspace, args.files):
+                _out("\n".join(preview.report_lines()) + "\n")
         elif command == "import":
             outcomes = operations.import_files(workspace, args.files)
             for outcome in outcomes:

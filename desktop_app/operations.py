@@ -6,6 +6,7 @@ lower, so a test of the CLI is a test of what the window does.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import sqlite3
@@ -23,10 +24,14 @@ from desktop_app.domain import (
     next_year_sheet,
     parse_amount,
     parse_fiscal_year,
+    ward_order,
     wareki_short,
     wareki_year,
 )
+from desktop_app.domain.city_checks import WardCheck, city_checks
 from desktop_app.domain.edits import Change, SheetChanges, changes_of
+from desktop_app.domain.sheet_diff import SheetDiff, describe_diff, diff_sheets, summarise_diff
+from desktop_app.domain.year_comparison import YearComparison, compare_years
 from desktop_app.exchange.errors import ExchangeError as ExchangeError
 from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.files import (
@@ -195,14 +200,20 @@ def open_workspace(
 
 
 def read_sheet_file(path: Path) -> list[Sheet]:
-    """The sheets in one import file (.json, or .xlsx this app exported).
+    """The sheets in one import file: a sheet file (.json), a workbook this app exported (.xlsx) or a
+    saved mail carrying either (.eml).
 
     Its name and size are checked before it is read: a huge file is refused, not loaded.
     """
     from desktop_app.exchange.reading import read_import_file
 
     raw = read_import_file(path)
-    if path.suffix.lower() == ".json":
+    suffix = path.suffix.lower()
+    if suffix == ".eml":
+        from desktop_app.exchange.eml_read import read_eml
+
+        return read_eml(raw, path.name)[0]
+    if suffix == ".json":
         return [load_sheet_bytes(raw, path.name)]
     from desktop_app.exchange.xlsx_import import read_xlsx
 
@@ -229,21 +240,39 @@ def import_files(workspace: Workspace, paths: Sequence[Path]) -> list[ImportOutc
                 )
             seen[key] = path.name
             read.append((sheet, path.name))
+    return _store_sheets(workspace, read)
+
+
+def _store_sheets(
+    workspace: Workspace,
+    read: Sequence[tuple[Sheet, str]],
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[ImportOutcome]:
+    """Store sheets already read and checked: one backup, one transaction, each sheet's file in its history.
+
+    Nothing, not even the backup, is written before every file is read and checked (by the caller)
+    and the write lock is ours: a refused or failed import leaves the folder exactly as it was.
+    `progress` is called after each sheet inside the transaction; if it raises (中止), everything
+    is rolled back and the backup taken for it removed.
+    """
     if not read:
         return []
-    sources = "、".join(dict.fromkeys(name for _, name in read))
-    # Nothing, not even the backup, is written before every file is read and checked (above) and
-    # the write lock is ours: a refused or failed import leaves the folder exactly as it was.
     backup: Path | None = None
+    outcomes: list[ImportOutcome] = []
     try:
         with writing(workspace), workspace.db.atomic():
             _refuse_locked_stage_changes(workspace.db, read)
             backup = backups.take_backup(workspace.path, "import")
-            stored = replace_sheets(workspace.db, [sheet for sheet, _ in read], source=sources)
+            for done, (sheet, source) in enumerate(read, start=1):
+                ((stored, replaced),) = replace_sheets(workspace.db, [sheet], source=source)
+                outcomes.append(ImportOutcome(stored, replaced, source))
+                if progress is not None:
+                    progress(done, len(read), f"{sheet.year_label} {sheet.ward}")
     except BaseException:
         backups.discard_backup(backup)
         raise
-    return [ImportOutcome(sheet, replaced, source) for (sheet, replaced), (_, source) in zip(stored, read, strict=True)]
+    return outcomes
 
 
 def _refuse_locked_stage_changes(db: Database, read: Sequence[tuple[Sheet, str]]) -> None:
@@ -408,30 +437,12 @@ def consolidate(
 ) -> ConsolidationResult:
     """One workbook of every ward's sheet for a year, for the planning division.
 
-    From the database, or (`from_files`) from a folder of the wards' emailed .xlsx files.
-    `progress(done, total, what)` is called as each sheet is handled.
+    From the database, or (`from_files`) from a folder of the wards' emailed files (.xlsx, .eml).
+    `progress(done, total, what)` is called as each sheet is handled. The problems returned
+    include each ward's checks (配分額 overrun, 決算額 above the budget…).
     """
-    from desktop_app.domain import CITY_WARDS
-    from desktop_app.exchange.consolidation import build_consolidated_workbook, sheets_from_folder
-
-    fiscal_year = parse_fiscal_year(year)
-    path = output_path(target)
-    _check_output(path, extensions=(".xlsx",), what="Excel", overwrite=overwrite)
-    if from_files is not None:
-        sheets, problems = sheets_from_folder(from_files, fiscal_year)
-    else:
-        sheets = [
-            load_sheet(workspace.db, summary.ward, summary.fiscal_year)
-            for summary in list_sheets(workspace.db)
-            if summary.fiscal_year == fiscal_year
-        ]
-        held = {sheet.ward for sheet in sheets}
-        problems = [f"{ward.name}のシートがありません。" for ward in CITY_WARDS if ward.name not in held]
-    if not sheets:
-        raise ExchangeError(f"{wareki_year(fiscal_year)}のシートが1つもありません。")
-    data = build_consolidated_workbook(sheets, fiscal_year, problems=problems, progress=progress)
-    written = write_atomically(path, data, overwrite=overwrite)
-    return ConsolidationResult(written, len(sheets), problems)
+    plan = plan_consolidation(workspace, year, from_files=from_files)
+    return write_consolidation(plan, target, overwrite=overwrite, progress=progress)
 
 
 def restore_backup(workspace: Workspace, backup: Path) -> Path | None:
@@ -668,3 +679,240 @@ def create_sheet(
         reason = "空のシートを作成"
     with writing(workspace):
         return insert_sheet(workspace.db, sheet, reason=reason)
+
+
+# ---------------------------------------------------------------- the planning division's desk
+
+
+@dataclass(frozen=True)
+class ConsolidationPlan:
+    """What a consolidation will hold, shown to the person before anything is written."""
+
+    fiscal_year: int
+    sheets: list[Sheet]
+    # Missing wards, files skipped or of another year.
+    problems: list[str]
+    checks: dict[str, list[WardCheck]]
+    # Every year the database holds up to the chosen one (the chosen year from the files when given).
+    comparison: YearComparison
+
+    @property
+    def check_lines(self) -> list[str]:
+        return [check.text for sheet in self.sheets for check in self.checks.get(sheet.ward, [])]
+
+
+def plan_consolidation(workspace: Workspace, year: str | int, *, from_files: Path | None = None) -> ConsolidationPlan:
+    """The sheets, problems, checks and year-on-year comparison of a consolidation; nothing is written."""
+    from desktop_app.domain import CITY_WARDS
+    from desktop_app.exchange.consolidation import sheets_from_folder
+
+    fiscal_year = parse_fiscal_year(year)
+    held = [summary for summary in list_sheets(workspace.db) if summary.fiscal_year <= fiscal_year]
+    if from_files is not None:
+        sheets, problems = sheets_from_folder(from_files, fiscal_year)
+    else:
+        sheets = [load_sheet(workspace.db, s.ward, s.fiscal_year) for s in held if s.fiscal_year == fiscal_year]
+        wards = {sheet.ward for sheet in sheets}
+        problems = [f"{ward.name}のシートがありません。" for ward in CITY_WARDS if ward.name not in wards]
+    if not sheets:
+        raise ExchangeError(f"{wareki_year(fiscal_year)}のシートが1つもありません。")
+    from desktop_app.storage.year_totals import category_total_sheets
+
+    earlier = category_total_sheets(workspace.db, before_year=fiscal_year)
+    return ConsolidationPlan(
+        fiscal_year=fiscal_year,
+        sheets=sheets,
+        problems=problems,
+        checks=city_checks(sheets),
+        comparison=compare_years([*earlier, *sheets], fiscal_year),
+    )
+
+
+def write_consolidation(
+    plan: ConsolidationPlan,
+    target: Path | str,
+    *,
+    overwrite: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ConsolidationResult:
+    """The planned consolidation as one workbook at `target` (written whole, or not at all)."""
+    from desktop_app.exchange.consolidation import build_consolidated_workbook
+
+    # Checked before the work: never onto the database or a backup, a folder that exists, .xlsx.
+    path = output_path(target)
+    _check_output(path, extensions=(".xlsx",), what="Excel", overwrite=overwrite)
+
+    data = build_consolidated_workbook(
+        plan.sheets,
+        plan.fiscal_year,
+        problems=plan.problems,
+        progress=progress,
+        checks=plan.checks,
+        comparison=plan.comparison,
+    )
+    written = write_atomically(path, data, overwrite=overwrite)
+    return ConsolidationResult(written, len(plan.sheets), [*plan.problems, *plan.check_lines])
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing one sheet of a file would change, and whether the database is newer."""
+
+    sheet: Sheet
+    source: str
+    diff: SheetDiff
+    # When the file was written, if it says (a mail's Date); xlsx and json files do not.
+    file_time: dt.datetime | None = None
+    last_edit: HistoryEntry | None = None
+    # History rows after `file_time` (edits, imports) that the import would overwrite.
+    newer_edits: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def warning(self) -> str | None:
+        """One sentence when the import may throw away work done in the database, else None."""
+        if self.diff.is_new or self.diff.is_empty or self.last_edit is None:
+            return None
+        last = f"最終変更 {_when(self.last_edit.changed_at)} {self.last_edit.changed_by}"
+        if self.file_time is not None:
+            if not self.newer_edits:
+                return None
+            return (
+                f"データベースにはこのファイル（{self.file_time:%Y-%m-%d %H:%M}）より新しい変更が"
+                f"{self.newer_edits}件あります（{last}）。取り込むとその変更は失われます。"
+            )
+        return (
+            f"このファイルには作成日時がないため、データベースの変更（{last}）より新しいかどうか分かりません。"
+            "上の違いを確かめてから取り込んでください。"
+        )
+
+    def report_lines(self) -> list[str]:
+        """The dry-run report of this sheet: a heading line, then one line per change."""
+        lines = [f"{self.sheet.year_label} {self.sheet.ward}（{self.source}）: {summarise_diff(self.diff)}"]
+        lines += [f"  {line}" for line in describe_diff(self.diff)]
+        if self.warning:
+            lines.append(f"  注意: {self.warning}")
+        lines += [f"  注意: {note}" for note in self.notes]
+        return lines
+
+
+def _when(changed_at: str) -> str:
+    try:
+        return f"{dt.datetime.fromisoformat(changed_at):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return changed_at
+
+
+def _read_for_preview(path: Path) -> tuple[list[Sheet], dt.datetime | None, tuple[str, ...]]:
+    if path.suffix.lower() == ".eml":
+        from desktop_app.exchange.eml_read import read_eml_path
+
+        sheets, mail = read_eml_path(path)
+        skipped = mail.skipped_message()
+        return sheets, mail.sent_at, (skipped,) if skipped else ()
+    return read_sheet_file(path), None, ()
+
+
+def _preview(
+    workspace: Workspace, sheet: Sheet, source: str, file_time: dt.datetime | None, notes: tuple[str, ...]
+) -> ImportPreview:
+    from desktop_app.storage.recent_edits import changes_since, last_change
+
+    sheet_id = find_sheet_id(workspace.db, sheet.ward, sheet.fiscal_year)
+    stored = load_sheet_by_id(workspace.db, sheet_id) if sheet_id is not None else None
+    last = last_change(workspace.db, sheet_id) if sheet_id is not None else None
+    newer = len(changes_since(workspace.db, sheet_id, file_time)) if sheet_id is not None and file_time else 0
+    return ImportPreview(sheet, source, diff_sheets(stored, sheet), file_time, last, newer, notes)
+
+
+def preview_import(workspace: Workspace, paths: Sequence[Path]) -> list[ImportPreview]:
+    """What `import` of these files would change, sheet by sheet; reads the database, writes nothing.
+
+    Refuses what `import` refuses (an unreadable file, the same ward and year twice), so a clean
+    dry run means the import will go through.
+    """
+    previews: list[ImportPreview] = []
+    seen: dict[tuple[str, int], str] = {}
+    for path in paths:
+        sheets, file_time, notes = _read_for_preview(path)
+        for sheet in sheets:
+            key = (sheet.ward, sheet.fiscal_year)
+            if key in seen:
+                raise ImportFileError(
+                    path.name, f"{sheet.year_label} {sheet.ward}のシートが「{seen[key]}」と重複しています"
+                )
+            seen[key] = path.name
+            previews.append(_preview(workspace, sheet, path.name, file_time, notes))
+    return previews
+
+
+@dataclass(frozen=True)
+class ReceivedPreview:
+    """Files received (dropped on the window, or a folder of them): each sheet's preview, and what was skipped."""
+
+    previews: list[ImportPreview]
+    problems: list[str]
+
+
+def received_files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """The files to read among `paths` (folders opened one level), and a sentence for each one skipped."""
+    from desktop_app.exchange.consolidation import RECEIVED_SUFFIXES
+
+    files: list[Path] = []
+    skipped: list[str] = []
+    for path in paths:
+        entries = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        for entry in entries:
+            if entry.name.startswith(("~$", ".")):
+                continue
+            if entry.suffix.lower() in RECEIVED_SUFFIXES:
+                files.append(entry)
+            else:
+                skipped.append(f"{entry.name}はシートのファイル（.xlsx / .eml / .json）ではないため読み飛ばしました。")
+    return files, skipped
+
+
+def preview_received(
+    workspace: Workspace, paths: Sequence[Path], *, progress: Callable[[int, int, str], None] | None = None
+) -> ReceivedPreview:
+    """Like `preview_import`, but a file that cannot be read is named among the problems, not fatal:
+    the planning division still wants to see the other wards' files."""
+    files, problems = received_files(paths)
+    previews: list[ImportPreview] = []
+    for done, path in enumerate(files, start=1):
+        try:
+            previews += preview_import(workspace, [path])
+        except ExchangeError as exc:
+            problems.append(str(exc))
+        if progress is not None:
+            progress(done, len(files), path.name)
+    # The person reads them by year and ward, whatever the files are called.
+    previews.sort(key=lambda p: (p.sheet.fiscal_year, ward_order(p.sheet.ward), p.source))
+    sources: dict[tuple[str, int], list[ImportPreview]] = {}
+    for preview in previews:
+        sources.setdefault((preview.sheet.ward, preview.sheet.fiscal_year), []).append(preview)
+    for same in sources.values():
+        if len(same) > 1:
+            names = "、".join(f"「{p.source}」" for p in same)
+            problems.append(
+                f"{same[0].sheet.year_label} {same[0].sheet.ward}のシートが{names}にあります（取り込むのはどれか1つにしてください）。"
+            )
+    return ReceivedPreview(previews, problems)
+
+
+def import_previewed(
+    workspace: Workspace,
+    previews: Sequence[ImportPreview],
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[ImportOutcome]:
+    """Store the sheets a person accepted after seeing their previews: one backup, then one
+    transaction. `progress` is called after each sheet inside the transaction; if it raises (中止),
+    the transaction is rolled back and the database is as it was."""
+    keys = [(p.sheet.ward, p.sheet.fiscal_year) for p in previews]
+    for preview, key in zip(previews, keys, strict=True):
+        if keys.count(key) > 1:
+            raise ImportFileError(
+                preview.source, f"{preview.sheet.year_label} {preview.sheet.ward}のシートを2つ選んでいます"
+            )
+    return _store_sheets(workspace, [(p.sheet, p.source) for p in previews], progress=progress)

@@ -172,7 +172,7 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
     ("foreign.xlsx", _foreign_workbook(), "このアプリが書き出したExcelの形式ではありません"),
     ("damaged-cell.xlsx", _xlsx_bytes(_damage_amount), "「千三百」は金額として読めません"),
     ("truncated.xlsx", _xlsx_bytes()[:2000], "Excel"),
-    ("notes.txt", b"hello", "取り込めるのは .json と .xlsx のファイルです"),
+    ("notes.txt", b"hello", "取り込めるのは .json・.xlsx のファイルと"),
 ]
 
 
@@ -704,7 +704,7 @@ def test_a_file_of_another_type_is_refused_by_its_name_before_it_is_read(
     with path.open("wb") as stream:
         stream.truncate(3 * 1024**3)
     _forbid_reading(monkeypatch, path)
-    _refused_by_the_command_line(capsys, cli_db, path, "取り込めるのは .json と .xlsx のファイルです")
+    _refused_by_the_command_line(capsys, cli_db, path, "取り込めるのは .json・.xlsx のファイルと")
 
 
 def _forbid_reading(monkeypatch: pytest.MonkeyPatch, forbidden: Path) -> None:

@@ -166,7 +166,7 @@ def test_bad_import_changes_nothing_and_says_where(
         (["export", "json", "--year", "2020", "-o", "x.json"], 2, "次の指定が必要です: --ward"),
         (["export", "csv", "--ward", "東区", "--year", "2020", "-o", "x"], 2, "「csv」は選べません"),
         (["import", "missing.json"], 1, "missing.json: ファイルが見つかりません。"),
-        (["import", "notes.txt"], 1, "取り込めるのは .json と .xlsx"),
+        (["import", "notes.txt"], 1, "取り込めるのは .json・.xlsx"),
         (["frobnicate"], 2, "使い方の誤り"),
     ],
 )

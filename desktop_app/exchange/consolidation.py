@@ -6,7 +6,7 @@ A summary sheet (集計) comes first — each ward's totals per category and sta
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -18,16 +18,21 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop_app.domain import CITY_WARDS, Sheet, sheet_totals, sum_amounts, ward_order, wareki_year
+from desktop_app.domain.city_checks import WardCheck, city_checks
 from desktop_app.domain.layout import UNIT_LABEL
 from desktop_app.domain.model import Amounts
 from desktop_app.domain.totals import execution_rate
+from desktop_app.domain.year_comparison import YearComparison
+from desktop_app.exchange.eml_read import NoSheetAttachedError, read_eml
 from desktop_app.exchange.errors import ExchangeError, ImportFileError
+from desktop_app.exchange.json_format import load_sheet_bytes
 from desktop_app.exchange.reading import read_import_file
 from desktop_app.exchange.xlsx_export import (
     AMOUNT_FORMAT,
     FONT_NAME,
     NULL_TEXT,
     STYLES,
+    _fit_row_height,
     made_on_footer,
     new_workbook,
     put_text,
@@ -38,6 +43,8 @@ from desktop_app.exchange.xlsx_export import (
 from desktop_app.exchange.xlsx_import import read_xlsx
 
 SUMMARY_TITLE: Final = "集計"
+COMPARISON_TITLE: Final = "年度比較"
+CHECK_HEADING: Final = "確認"
 RATE_FORMAT: Final = "0.0%"
 CITY_LABEL: Final = "全区"
 WARD_TOTAL_LABEL: Final = "計"
@@ -45,6 +52,7 @@ CITY_TOTAL_LABEL: Final = "合計"
 PROBLEMS_HEADING: Final = "確認事項"
 CHART_TABLE_HEADING: Final = "区別の合計（グラフ用）"
 _WARNING_FONT: Final = Font(name=FONT_NAME, size=10, color="C00000")
+CHECK_WIDTH: Final = 60.0
 
 Progress = Callable[[int, int, str], None]
 
@@ -55,11 +63,19 @@ def consolidated_title(fiscal_year: int) -> str:
 
 
 def build_consolidated_workbook(
-    sheets: list[Sheet], fiscal_year: int, *, problems: list[str], progress: Progress | None = None
+    sheets: list[Sheet],
+    fiscal_year: int,
+    *,
+    problems: list[str],
+    progress: Progress | None = None,
+    checks: Mapping[str, Sequence[WardCheck]] | None = None,
+    comparison: YearComparison | None = None,
 ) -> bytes:
     """The summary and every ward's sheet of `fiscal_year` in one .xlsx, in the city's ward order.
 
     Sheets of another year are left out and said so among the problems shown on the summary.
+    Each ward's checks (computed here unless given) go in the summary's 確認 column; with a
+    `comparison`, a 年度比較 sheet follows the wards' sheets.
     """
     problems = list(problems)
     chosen: dict[str, Sheet] = {}
@@ -78,11 +94,17 @@ def build_consolidated_workbook(
     summary = wb.active
     assert summary is not None
     summary.title = SUMMARY_TITLE
-    write_summary(summary, ordered, fiscal_year, problems)
+    write_summary(
+        summary, ordered, fiscal_year, problems, checks=checks if checks is not None else city_checks(ordered)
+    )
     for done, sheet in enumerate(ordered, start=1):
         write_sheet(wb.create_sheet(sheet.ward), sheet)
         if progress is not None:
             progress(done, len(ordered), sheet.ward)
+    if comparison is not None:
+        from desktop_app.exchange.year_comparison_sheet import write_year_comparison
+
+        write_year_comparison(wb.create_sheet(COMPARISON_TITLE), comparison, fiscal_year)
     # The wards' records go along, so the consolidated file can be imported back as it is.
     store_sheet_data(wb, [(sheet.ward, sheet) for sheet in ordered])
     return workbook_bytes(wb)
@@ -109,19 +131,29 @@ def _fit(amounts: Amounts, width: int) -> Amounts:
     return tuple(amounts[i] if i < len(amounts) else None for i in range(width))
 
 
-def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems: list[str]) -> None:
+def write_summary(
+    ws: Worksheet,
+    sheets: list[Sheet],
+    fiscal_year: int,
+    problems: list[str],
+    *,
+    checks: Mapping[str, Sequence[WardCheck]] | None = None,
+) -> None:
     """The 集計 sheet: per ward and category each stage's total, allocation and 執行率, the
-    city's totals, the problems found, and a bar chart of each ward's stages."""
+    ward's checks beside its rows, the city's totals, the problems found, and a bar chart of
+    each ward's stages."""
+    checks = checks or {}
     problems = list(problems)
     stage_names = _stage_names(sheets, problems)
     width = len(stage_names)
     reference = sheets[0] if sheets else None
     budget_index = reference.last_budget_index() if reference else None
     settlement_index = reference.settlement_index() if reference else None
-    headers = ["区", "経費区分", *stage_names, "配分額", "執行率"]
+    headers = ["区", "経費区分", *stage_names, "配分額", "執行率", CHECK_HEADING]
     last_column = len(headers)
     allocation_column = 3 + width
     rate_column = allocation_column + 1
+    check_column = rate_column + 1
 
     title = put_text(ws, 1, 1, consolidated_title(fiscal_year))
     title.font = STYLES.title
@@ -134,7 +166,7 @@ def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems
             put_text(ws, row, 1, f"・{problem}").font = _WARNING_FONT
             row += 1
     row += 1
-    unit = put_text(ws, row, last_column, UNIT_LABEL)
+    unit = put_text(ws, row, rate_column, UNIT_LABEL)
     unit.alignment = STYLES.right
     row += 1
     header_row = row
@@ -144,9 +176,22 @@ def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems
         cell.fill = STYLES.header_fill
     row += 1
 
-    def line(ward: str, label: str, amounts: Amounts, allocation: int | None, rate: float | None, bold: bool) -> None:
+    def line(
+        ward: str,
+        label: str,
+        amounts: Amounts,
+        allocation: int | None,
+        rate: float | None,
+        bold: bool,
+        notes: Sequence[WardCheck] = (),
+    ) -> None:
         nonlocal row
         font = STYLES.bold if bold else STYLES.body
+        note = "\n".join(f"・{check.message}" for check in notes)
+        note_cell = put_text(ws, row, check_column, note)
+        _box(note_cell, _WARNING_FONT if any(c.is_error for c in notes) else STYLES.body, STYLES.left)
+        if note:
+            _fit_row_height(ws, row, [(note, CHECK_WIDTH)])
         _box(put_text(ws, row, 1, ward), font, STYLES.left)
         _box(put_text(ws, row, 2, label), font, STYLES.left)
         for index, amount in enumerate(_fit(amounts, width)):
@@ -165,10 +210,13 @@ def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems
         totals = sheet_totals(sheet)
         if totals.allocation is not None:
             ward_allocations.append(totals.allocation)
+        ward_checks = list(checks.get(sheet.ward, ()))
+        category_names = {category.category for category in totals.categories}
         for category in totals.categories:
             amounts = _fit(category.amounts, width)
             rate = execution_rate(amounts, budget_index, settlement_index)
-            line(sheet.ward, category.category, amounts, category.allocation, rate, bold=False)
+            notes = [check for check in ward_checks if check.category == category.category]
+            line(sheet.ward, category.category, amounts, category.allocation, rate, bold=False, notes=notes)
             city_categories.setdefault(category.category, []).append((amounts, category.allocation))
         overall = _fit(totals.amounts, width)
         line(
@@ -178,6 +226,7 @@ def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems
             totals.allocation,
             execution_rate(overall, budget_index, settlement_index),
             bold=True,
+            notes=[check for check in ward_checks if check.category not in category_names],
         )
         ward_totals.append((sheet.ward, overall))
     for category_name, parts in city_categories.items():
@@ -209,7 +258,7 @@ def write_summary(ws: Worksheet, sheets: list[Sheet], fiscal_year: int, problems
     if ward_totals and width:
         _chart(ws, chart_row, len(ward_totals), width, anchor=f"A{chart_row + len(ward_totals) + 2}")
 
-    widths = [10.0, 26.0, *([12.0] * width), 12.0, 10.0]
+    widths = [10.0, 26.0, *([12.0] * width), 12.0, 10.0, CHECK_WIDTH]
     for column, value in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = value
     for cells in ws.iter_rows(min_row=1, max_row=max(row + len(ward_totals), table_end), max_col=last_column):
@@ -303,16 +352,21 @@ def sheets_from_folder(folder: Path, fiscal_year: int) -> tuple[list[Sheet], lis
     """
     if not folder.is_dir():
         raise ImportFileError(folder.name or str(folder), "フォルダが見つかりません")
-    files = sorted(
+    entries = sorted(
         path
         for path in folder.iterdir()
         # ~$ and .~lock are the lock files Excel and LibreOffice leave beside an open workbook.
-        if path.suffix.lower() in (".xlsx", ".xlsm") and not path.name.startswith(("~$", ".")) and path.is_file()
+        if not path.name.startswith(("~$", ".")) and path.is_file()
     )
+    files = [path for path in entries if path.suffix.lower() in RECEIVED_SUFFIXES]
     found: dict[str, tuple[Sheet, str]] = {}
-    problems: list[str] = []
+    problems: list[str] = [
+        f"{path.name}はシートのファイル（.xlsx / .eml / .json）ではないため読み飛ばしました。"
+        for path in entries
+        if path.suffix.lower() not in RECEIVED_SUFFIXES
+    ]
     for path in files:
-        for sheet in read_xlsx(read_import_file(path), path.name):
+        for sheet in _received_sheets(path.name, read_import_file(path), problems):
             if sheet.fiscal_year != fiscal_year:
                 problems.append(
                     f"{path.name}は{sheet.year_label}（{sheet.ward}）のファイルのため除きました"
@@ -330,3 +384,24 @@ def sheets_from_folder(folder: Path, fiscal_year: int) -> tuple[list[Sheet], lis
     problems += [f"{ward.name}のファイルがありません。" for ward in CITY_WARDS if ward.name not in found]
     sheets = sorted((sheet for sheet, _ in found.values()), key=lambda s: ward_order(s.ward))
     return sheets, problems
+
+
+RECEIVED_SUFFIXES: Final = (".xlsx", ".xlsm", ".eml", ".json")
+
+
+def _received_sheets(file_name: str, raw: bytes, problems: list[str]) -> list[Sheet]:
+    """The sheets in one received file: a workbook, a sheet file, or a saved mail carrying either."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix == ".eml":
+        try:
+            sheets, mail = read_eml(raw, file_name)
+        except NoSheetAttachedError as exc:
+            problems.append(f"{exc.file_name}は読み飛ばしました（{exc.detail}）。")
+            return []
+        skipped = mail.skipped_message()
+        if skipped:
+            problems.append(skipped)
+        return sheets
+    if suffix == ".json":
+        return [load_sheet_bytes(raw, file_name)]
+    return read_xlsx(raw, file_name)

@@ -35,7 +35,7 @@ def import_files(
 ) -> bool:
     """Choose sheet files and import them all or none; `replaced` refreshes the window before the summary."""
     names, _ = QFileDialog.getOpenFileNames(
-        parent, "取り込むファイル", str(settings.export_dir()), "シート (*.json *.xlsx);;すべて (*)"
+        parent, "取り込むファイル", str(settings.export_dir()), "シート (*.json *.xlsx *.eml);;すべて (*)"
     )
     if not names:
         return False

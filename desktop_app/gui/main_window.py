@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QToolBar,
 )
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus_and_toolbar()
+        self._build_desk_actions()
         self.editor.updated.connect(self._sheet_updated)
         self.editor.saved.connect(self._saved)
         self.editor.failed.connect(self.show_problem)
@@ -590,6 +592,42 @@ class MainWindow(QMainWindow):
     def _saved(self, when: str) -> None:
         self.saved_label.setText(f"保存済み {when}")
         self.saved_label.setToolTip("変更はすぐにデータベースに保存されています")
+
+    # ------------------------------------------------------------ the planning division's desk (issue 15)
+
+    def _build_desk_actions(self) -> None:
+        self.receive_action = self._action(
+            "受信…", self.open_receive, "Ctrl+R", "各区から届いたメール・Excelを、変わる内容を確かめてから取り込む"
+        )
+        self.consolidate_check_action = self._action(
+            "全区集計（確認・年度比較）…",
+            self.open_consolidate,
+            None,
+            "データベースか受信フォルダから全区を集計し、確認事項と年度比較を見てから保存する",
+        )
+        file_menu = self.menuBar().actions()[0].menu()
+        assert isinstance(file_menu, QMenu)
+        file_menu.insertAction(self.json_action, self.receive_action)
+        file_menu.insertAction(self.backup_action, self.consolidate_check_action)
+        file_menu.insertSeparator(self.backup_action)
+        self.receive_action.setEnabled(not self.workspace.readonly)
+
+    def open_receive(self) -> None:
+        from desktop_app.gui.receive_dialog import ReceiveDialog
+
+        dialog = ReceiveDialog(self.workspace, self.settings.export_dir(), self)
+        dialog.imported.connect(self._received)
+        dialog.exec()
+
+    def _received(self, _outcomes: list[operations.ImportOutcome]) -> None:
+        self.editor.reset_undo()
+        self._fill_years()
+        self.open_selected()
+
+    def open_consolidate(self) -> None:
+        from desktop_app.gui.consolidate_dialog import ConsolidateDialog
+
+        ConsolidateDialog(self.workspace, self.selected_year(), self.settings.export_dir(), self).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._search_dialog is not None:

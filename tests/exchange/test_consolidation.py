@@ -13,6 +13,7 @@ import pytest
 from desktop_app import operations
 from desktop_app.domain import Sheet, Stage, ward_order
 from desktop_app.exchange.consolidation import (
+    COMPARISON_TITLE,
     SUMMARY_TITLE,
     build_consolidated_workbook,
     sheets_from_folder,
@@ -151,7 +152,11 @@ def test_a_folder_with_a_ward_missing(tmp_path: Path) -> None:
     sheets, problems = sheets_from_folder(tmp_path, 2020)
     assert [s.ward for s in sheets] == ["中央区", "東区", "西区", "北区"]
     assert sheets == [s for s in SAMPLES if s.ward != "南区"]
-    assert problems == ["南区のファイルがありません。"]
+    # Excel's lock file is passed over in silence; anything else is named.
+    assert problems == [
+        "メモ.txtはシートのファイル（.xlsx / .eml / .json）ではないため読み飛ばしました。",
+        "南区のファイルがありません。",
+    ]
 
 
 def test_a_ward_in_two_files_is_an_error_naming_both(tmp_path: Path) -> None:
@@ -194,8 +199,10 @@ def test_consolidate_from_a_folder_lists_the_missing_ward(workspace: operations.
     folder.mkdir()
     write_exports(folder, [s for s in SAMPLES if s.ward != "南区"])
     result = operations.consolidate(workspace, 2020, tmp_path / "集計.xlsx", from_files=folder)
-    assert result.problems == ["南区のファイルがありません。"]
+    assert result.problems[0] == "南区のファイルがありません。"
+    # Then each ward's checks, named by ward.
+    assert all(problem.startswith(("東区: ", "西区: ", "北区: ", "中央区: ")) for problem in result.problems[1:])
     wb = openpyxl.load_workbook(result.path)
-    assert wb.sheetnames == [SUMMARY_TITLE, "中央区", "東区", "西区", "北区", DATA_SHEET]
+    assert wb.sheetnames == [SUMMARY_TITLE, "中央区", "東区", "西区", "北区", COMPARISON_TITLE, DATA_SHEET]
     texts = [c.value for c in wb[SUMMARY_TITLE]["A"] if isinstance(c.value, str)]
     assert "・南区のファイルがありません。" in texts

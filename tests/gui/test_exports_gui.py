@@ -61,7 +61,7 @@ def test_consolidation_shows_progress_and_names_missing_wards(
     window.consolidate_action.trigger()
     book = openpyxl.load_workbook(target)
     visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
-    assert visible[1:] == ["中央区", "東区", "西区", "南区", "北区"]
+    assert visible[1:] == ["中央区", "東区", "西区", "南区", "北区", "年度比較"]
     assert steps[-1] == 5
     assert any("全区集計.xlsx を保存しました" in text for text in no_dialogs)
 
