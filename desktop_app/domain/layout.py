@@ -251,7 +251,8 @@ def print_categories(sheet: Sheet) -> list[str]:
 def sheet_tables(sheet: Sheet, totals: SheetTotals | None = None) -> list[LayoutTable]:
     """Every printed table of the sheet with its rows, as the sheet's layout says."""
     totals = totals or sheet_totals(sheet)
-    categories = print_categories(sheet)
+    # A sheet without projects still gets its tables, empty, so that it can be filled in.
+    categories = print_categories(sheet) or [category.name for category in sheet.categories]
     if sheet.layout.tables == TABLES_SINGLE:
         first = categories[0] if categories else ""
         indexes = list(range(len(sheet.projects)))

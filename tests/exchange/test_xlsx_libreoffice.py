@@ -4,6 +4,7 @@ prints the sheet, and saves it back the way a person's edit would."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from desktop_app.domain import ward_order
 from desktop_app.exchange.consolidation import build_consolidated_workbook
 from desktop_app.exchange.xlsx_export import render_xlsx
 from desktop_app.exchange.xlsx_import import read_xlsx
+from desktop_app.paths import data_path
 from tests.factories import small_sheet
 
 pytestmark = [
@@ -33,6 +35,21 @@ SAMPLES = {sheet.ward: sheet for sheet in operations.sample_sheets()}
 def profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # A private profile: another soffice running on this machine must not take the job over.
     return tmp_path_factory.mktemp("lo-profile")
+
+
+def _fontconfig(profile: Path) -> dict[str, str]:
+    """The environment for soffice with the bundled Japanese font findable: a machine without
+    one (a CI image) would print every character as one substituted glyph."""
+    conf = profile / "fonts.conf"
+    if not conf.exists():
+        conf.write_text(
+            '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+            '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+            f"  <dir>{data_path('resources', 'fonts')}</dir>\n"
+            f"  <cachedir>{profile / 'fc-cache'}</cachedir>\n</fontconfig>\n",
+            encoding="utf-8",
+        )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
 
 
 def convert(profile: Path, files: list[Path], target: str, out: Path) -> list[Path]:
@@ -53,6 +70,7 @@ def convert(profile: Path, files: list[Path], target: str, out: Path) -> list[Pa
         check=True,
         capture_output=True,
         timeout=300,
+        env=_fontconfig(profile),
     )
     made = [out / f"{path.stem}.{target}" for path in files]
     assert all(path.exists() for path in made), list(out.iterdir())
