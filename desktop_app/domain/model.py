@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from desktop_app.domain.money import sum_amounts
-from desktop_app.domain.wareki import wareki_year
+from desktop_app.domain.wareki import wareki_short, wareki_year
 
 
 @dataclass(frozen=True)
@@ -419,10 +419,30 @@ def next_year_sheet(previous: Sheet, fiscal_year: int | None = None) -> Sheet:
     return replace(
         previous,
         fiscal_year=year,
-        title=previous.title.replace(wareki_year(previous.fiscal_year), wareki_year(year))
-        if wareki_year(previous.fiscal_year) in previous.title
-        else default_title(previous.ward, year),
+        title=_next_year_text(previous.title, previous.fiscal_year, year) or default_title(previous.ward, year),
         stages=tuple(Stage(stage.name) for stage in previous.stages),
         projects=tuple(fresh(project) for project in previous.projects),
+        # The layout is the ward's, whatever the year; a heading naming the year (東区's R2当初) moves on.
+        layout=replace(
+            previous.layout,
+            stage_labels=tuple(
+                _next_year_text(label, previous.fiscal_year, year) or label for label in previous.layout.stage_labels
+            ),
+        ),
         id=None,
     )
+
+
+_FULL_WIDTH_DIGITS: Final = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _next_year_text(text: str, old_year: int, new_year: int) -> str | None:
+    """The text with its year moved on (令和2年度, 令和２年度 or R2), or None if it names none."""
+    old_era, new_era = wareki_short(old_year), wareki_short(new_year)
+    variants = [(wareki_year(old_year), wareki_year(new_year))]
+    variants.append((variants[0][0].translate(_FULL_WIDTH_DIGITS), variants[0][1].translate(_FULL_WIDTH_DIGITS)))
+    variants.append((f"{old_era[0]}{int(old_era[1:])}", f"{new_era[0]}{int(new_era[1:])}"))
+    for old, new in variants:
+        if old in text:
+            return text.replace(old, new)
+    return None
