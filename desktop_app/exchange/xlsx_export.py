@@ -226,7 +226,10 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     remarks_column = _column_of(columns, Column.REMARKS) if layout.remarks_column else 0
     no_column = _column_of(columns, Column.NO)
     last_letter = get_column_letter(width)
-    widths = {index: _COLUMN_WIDTHS.get(column, 10.0) for index, (column, _, _) in enumerate(columns, start=1)}
+    totals = sheet_totals(sheet)
+    # A sheet without any category still gets a table, so that it can be filled in in Excel.
+    tables = sheet_tables(sheet, totals) or [LayoutTable("", "", ())]
+    widths = _balanced_widths(sheet, columns, tables)
 
     def key(row: int, value: str) -> None:
         put_text(ws, row, key_column, value)
@@ -252,9 +255,6 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
 
     category_index = {category.name: index for index, category in enumerate(sheet.categories)}
     first_header_row = 0
-    totals = sheet_totals(sheet)
-    # A sheet without any category still gets a table, so that it can be filled in in Excel.
-    tables = sheet_tables(sheet, totals) or [LayoutTable("", "", ())]
     for table in tables:
         _style(put_text(ws, row, 1, table.heading), STYLES.heading, STYLES.plain_left, border=False)
         _style(put_text(ws, row, width, UNIT_LABEL), STYLES.body, STYLES.right, border=False)
@@ -347,12 +347,74 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
             _fit_row_height(ws, row, [(heading, widths[name_column]), (text, widths[description_column])])
             row += 1
     last_row = max(row - 1, 2)
-    _finish(ws, sheet, columns, key_column, first_header_row, last_row)
+    _finish(ws, sheet, columns, widths, key_column, first_header_row, last_row)
 
 
 def parent_formula(letter: str, first: int, last: int) -> str:
     """A parent's amount in one stage: the sum of its sub-items' cells (― when they all are ―)."""
     return _total_formula(letter, list(range(first, last + 1)))
+
+
+# The printable area of A4 landscape with the margins below, in points, and the points of one unit
+# of Excel's column width (about a digit of the 10 pt font plus its padding).
+_PAGE_WIDTH: Final = (297 - 2 * 10.2) * 72 / 25.4
+_PAGE_HEIGHT: Final = (210 - 12.7 - 15.2) * 72 / 25.4
+_POINTS_PER_WIDTH: Final = 5.6
+_WIDENINGS: Final = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
+
+
+def _balanced_widths(
+    sheet: Sheet, columns: Sequence[tuple[Column, int | None, str]], tables: Sequence[LayoutTable]
+) -> dict[int, float]:
+    """Column widths for which the one-page print needs the least shrinking.
+
+    A long sheet in narrow columns is a tall strip that fitting to one landscape page would
+    shrink to a few points; widening the text columns makes its rows fewer lines tall.
+    """
+    base = {index: _COLUMN_WIDTHS.get(column, 10.0) for index, (column, _, _) in enumerate(columns, start=1)}
+    text_columns = {
+        index: column for index, (column, _, _) in enumerate(columns, start=1) if column in _WIDENED_COLUMNS
+    }
+    rows: list[list[tuple[str, int]]] = [[(sheet.layout.overview, 0)]] if sheet.layout.overview else []
+    for table in tables:
+        for layout_row in table.rows:
+            project = layout_row.project
+            if project is None:
+                rows.append([(layout_row.text, -1)])
+                continue
+            texts = [
+                (layout_row.text, _index_of(columns, Column.NAME)),
+                (project.description, _index_of(columns, Column.DESCRIPTION)),
+            ]
+            if sheet.layout.remarks_column:
+                texts.append((remarks(project, sheet.layout), _index_of(columns, Column.REMARKS)))
+            rows.append(texts)
+
+    def shrink(widths: dict[int, float]) -> float:
+        total = sum(widths.values())
+        height = 90.0 + 40.0 * len(tables)  # title, vision, headings and column headings
+        for texts in rows:
+            lines = max(
+                (_line_count(text, total if where <= 0 else widths[where]) for text, where in texts if text), default=1
+            )
+            height += max(_MIN_ROW_HEIGHT, lines * _LINE_HEIGHT + _ROW_PADDING)
+        return max(total * _POINTS_PER_WIDTH / _PAGE_WIDTH, height / _PAGE_HEIGHT)
+
+    candidates = [
+        {index: width * (factor if index in text_columns else 1.0) for index, width in base.items()}
+        for factor in _WIDENINGS
+    ]
+    return min(candidates, key=shrink)
+
+
+_WIDENED_COLUMNS: Final = frozenset({Column.NAME, Column.DESCRIPTION, Column.REMARKS})
+
+
+def _index_of(columns: Sequence[tuple[Column, int | None, str]], wanted: Column) -> int:
+    for index, (column, _, _) in enumerate(columns, start=1):
+        if column is wanted:
+            return index
+    return 0
 
 
 def _column_of(columns: Sequence[tuple[Column, int | None, str]], wanted: Column) -> int:
@@ -435,13 +497,14 @@ def _finish(
     ws: Worksheet,
     sheet: Sheet,
     columns: Sequence[tuple[Column, int | None, str]],
+    widths: dict[int, float],
     key_column: int,
     first_header_row: int,
     last_row: int,
 ) -> None:
     """Column widths, fonts on the empty cells too, freeze, and the print setup of a government form."""
-    for index, (column, _, _) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = _COLUMN_WIDTHS.get(column, 10.0)
+    for index in range(1, len(columns) + 1):
+        ws.column_dimensions[get_column_letter(index)].width = widths[index]
     key_letter = get_column_letter(key_column)
     ws.column_dimensions[key_letter].hidden = True
     width = len(columns)

@@ -20,11 +20,13 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from desktop_app import operations
-from desktop_app.domain import Category, Sheet, new_sheet, next_year_sheet
+from desktop_app.domain import Category, Group, Sheet, new_sheet, next_year_sheet
+from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes
 from desktop_app.exchange.pdf_summary import render_pdf
 from desktop_app.exchange.xlsx_export import render_xlsx
+from desktop_app.exchange.xlsx_import import read_xlsx
 from tests.exchange.test_xlsx_libreoffice import _fontconfig
-from tests.factories import FUKKO, MACHI, project
+from tests.factories import FUKKO, MACHI, project, small_sheet
 
 SAMPLES = {sheet.ward: sheet for sheet in operations.sample_sheets()}
 
@@ -281,3 +283,36 @@ def test_each_wards_excel_prints_on_one_page_in_libreoffice(tmp_path: Path) -> N
             text = flat(reader.pages[0].extract_text())
             assert flat("防災・減災 2,384 2,384 2,492 2,275") in text
             assert flat("(14) 地域力活性化・強化支援事業") in text
+
+
+def test_line_breaks_are_kept_by_every_format_and_printed_as_line_breaks(tmp_path: Path) -> None:
+    base = small_sheet()
+    group = "地域活動の\n負担軽減"
+    projects = tuple(
+        replace(p, group=group, description="説明の一行目\n説明の二行目") if p.group == "地域活動の負担軽減" else p
+        for p in base.projects
+    )
+    projects = (replace(projects[0], notes_heading="１－①", note="メモの一行目\nメモの二行目"), *projects[1:])
+    sheet = replace(
+        base,
+        vision="ビジョンの一行目\nビジョンの二行目",
+        groups=(Group(group, "方向性の一行目\n方向性の二行目"), *base.groups[1:]),
+        projects=projects,
+        layout=replace(base.layout, overview="基本理念の行\n・方針の行", group_descriptions=True),
+    )
+    assert load_sheet_bytes(dump_sheet(sheet).encode(), "x.json") == sheet
+    assert read_xlsx(render_xlsx(sheet), "x.xlsx") == [sheet]
+    lines = pdf_text(sheet).splitlines()
+    for expected in (
+        "ビジョンの一行目",
+        "ビジョンの二行目",
+        "基本理念の行",
+        "・方針の行",
+        "地域活動の",
+        "負担軽減",
+        "方向性の二行目",
+        "説明の二行目",
+        "１－①　メモの一行目",
+        "メモの二行目",
+    ):
+        assert any(line.strip() == expected for line in lines), expected

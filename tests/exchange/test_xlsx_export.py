@@ -196,7 +196,11 @@ def test_fonts_borders_wrapping_and_column_widths() -> None:
     widths = {letter: ws.column_dimensions[letter].width for letter in "ABCDEFGH"}
     assert widths["B"] >= 28 and widths["C"] >= 60 and widths["H"] >= 24
     assert all(widths[letter] >= 12 for letter in "DEFG")
-    # A description of three lines gets a row tall enough for them.
+    # A description of three lines gets a row tall enough for them, and keeps its line breaks.
+    sheet = SAMPLES["東区"]
+    three = replace(sheet.projects[0], description="一行目\n二行目\n三行目")
+    ws = ward_sheet(replace(sheet, projects=(three, *sheet.projects[1:])))
+    assert ws["C6"].value == "一行目\n二行目\n三行目"
     assert ws.row_dimensions[6].height >= 3 * 13
 
 
