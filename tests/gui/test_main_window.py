@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtTest import QAbstractItemModelTester
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import Sheet, Status
@@ -52,7 +52,7 @@ def type_into(qtbot: QtBot, window: MainWindow, index: QModelIndex, text: str) -
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
         rest = text
     editor = QApplication.focusWidget()
-    assert isinstance(editor, QLineEdit), f"typing did not open an editor: {editor}"
+    assert isinstance(editor, QLineEdit | QPlainTextEdit), f"typing did not open an editor: {editor}"
     if rest:
         _send(qtbot, editor, rest)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
