@@ -316,3 +316,41 @@ def test_line_breaks_are_kept_by_every_format_and_printed_as_line_breaks(tmp_pat
         "メモの二行目",
     ):
         assert any(line.strip() == expected for line in lines), expected
+
+
+def _edited(sheet: Sheet, changes: dict[str, str]) -> Sheet:
+    """The sheet's Excel after a person replaced some cell texts (found by their text), read back."""
+    wb = openpyxl.load_workbook(io.BytesIO(render_xlsx(sheet)))
+    ws = wb[sheet.ward]
+    found = set()
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value in changes and cell.value not in found:
+                found.add(cell.value)
+                cell.value = changes[cell.value]
+    assert found == set(changes)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    (read,) = read_xlsx(buffer.getvalue(), "x.xlsx")
+    return read
+
+
+def test_edits_in_each_wards_own_excel_are_read_back() -> None:
+    chuo = _edited(
+        SAMPLES["中央区"],
+        {"【復興支援自治推進経費】\n被災者健康・介護相談事業": "【復興支援自治推進経費】\n被災者健康相談事業"},
+    )
+    project = next(p for p in chuo.projects if p.no == "6")
+    assert (project.name, project.category) == ("被災者健康相談事業", FUKKO)
+    assert [p.no for p in chuo.projects] == [p.no for p in SAMPLES["中央区"].projects]  # still in № order
+
+    minami = _edited(SAMPLES["南区"], {"情報受発信の充実（1,668千円）": "情報発信の充実（1,668千円）", "(2)": "(22)"})
+    assert minami.groups[0].name == "情報発信の充実"  # the subtotal is the sheet's, not the name
+    assert minami.projects[0].group == "情報発信の充実"
+    assert minami.projects[1].no == "22"
+    assert [g.name for g in minami.groups].count("防災・減災") == 2
+    assert minami.projects[-1].group_index == SAMPLES["南区"].projects[-1].group_index
+
+    kita = _edited(SAMPLES["北区"], {"⑧": "⑨", "北区まちづくり懇話会": "北区まちづくり懇話会（新）"})
+    project = next(p for p in kita.projects if p.name == "北区まちづくり懇話会（新）")
+    assert (project.no, project.category) == ("9", MACHI)
