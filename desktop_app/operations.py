@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from desktop_app.domain import Sheet, find_ward, parse_fiscal_year, wareki_short, wareki_year
@@ -251,3 +251,27 @@ def restore_backup(workspace: Workspace, backup: Path) -> Path | None:
     backups.restore_into(backup, workspace.db.conn)
     log.info("restored %s (current state kept in %s)", backup, safety)
     return safety
+
+
+def set_sheet_layout(
+    workspace: Workspace, sheet: Sheet, changes: Mapping[str, object], *, preset: bool = False
+) -> Sheet:
+    """Change how a sheet prints: the ward's preset (seed 001) if `preset`, then `changes` (fields
+    by their name in the sheet file's `layout`). A name that is not a field is refused."""
+    from desktop_app.domain.layout import LAYOUT_KEYS, layout_from_dict, layout_to_dict
+    from desktop_app.domain.model import ward_layout
+    from desktop_app.storage import update_sheet_layout
+
+    unknown = [key for key in changes if key not in LAYOUT_KEYS]
+    if unknown:
+        raise ExchangeError(f"印刷の様式に「{unknown[0]}」という項目はありません（{'、'.join(LAYOUT_KEYS)}）。")
+    start = ward_layout(sheet.ward) if preset else sheet.layout
+    data = {**layout_to_dict(start), **changes}
+    try:
+        layout = layout_from_dict(data)
+    except ValueError as exc:
+        raise ExchangeError(f"{exc}。") from exc
+    if preset:
+        layout = replace(layout, overview=sheet.layout.overview if "overview" not in changes else layout.overview)
+    assert sheet.id is not None
+    return update_sheet_layout(workspace.db, sheet.id, layout)

@@ -375,12 +375,16 @@ _LAYOUT_FIELDS: Final = (
 )
 
 
-def layout_to_dict(layout: SheetLayout) -> dict[str, Any]:
-    """The layout as plain data (INTERCHANGE.md `layout`): only what differs from the default."""
+LAYOUT_KEYS: Final = tuple(key for key, _ in _LAYOUT_FIELDS)
+
+
+def layout_to_dict(layout: SheetLayout, *, complete: bool = False) -> dict[str, Any]:
+    """The layout as plain data (INTERCHANGE.md `layout`): only what differs from the default,
+    or every field (`complete`, to show a person what can be set)."""
     data: dict[str, Any] = {}
     for key, attribute in _LAYOUT_FIELDS:
         value = getattr(layout, attribute)
-        if value == getattr(DEFAULT_LAYOUT, attribute):
+        if value == getattr(DEFAULT_LAYOUT, attribute) and not complete:
             continue
         if key == "total_labels":
             value = dict(value)

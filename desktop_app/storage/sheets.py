@@ -279,6 +279,19 @@ def insert_sheet(db: Database, sheet: Sheet, *, reason: str, user: str | None = 
         return load_sheet_by_id(db, sheet_id)
 
 
+def update_sheet_layout(db: Database, sheet_id: int, layout: SheetLayout, *, user: str | None = None) -> Sheet:
+    """Store how a sheet prints (one transaction, with its history); returns the sheet as stored."""
+    with db.atomic():
+        row = db.conn.execute("SELECT layout FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+        if row is None:
+            raise StorageError(f"シート（id {sheet_id}）はありません。")
+        text = _layout_text(layout)
+        if text != row[0]:
+            db.conn.execute("UPDATE sheets SET layout = ? WHERE id = ?", (text, sheet_id))
+            record_history(db, sheet_id=sheet_id, field="印刷の様式", old_value=row[0], new_value=text, user=user)
+        return load_sheet_by_id(db, sheet_id)
+
+
 def _write_sheet(db: Database, sheet: Sheet, existing: int | None) -> int:
     conn = db.conn
     if existing is None:
