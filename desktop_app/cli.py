@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import re
 import sys
@@ -172,6 +173,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("list", "保存されているシートと段階ごとの合計を表示する")
 
+    lay = command(
+        "layout",
+        "シートの印刷の様式を表示する・変える（区ごとの様式）",
+        "シートの印刷の様式（表の分け方・番号・合計の呼び方・概要など）を表示する。--set などで変える。",
+    )
+    lay.add_argument("--ward", required=True, help="区（例: 南区）")
+    lay.add_argument("--year", required=True, help="年度（例: 2020、R2）")
+    lay.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="項目=値",
+        help='変える項目（例: total_label=合　計、group_subtotals=true、category_order=["復興支援自治推進経費"]）',
+    )
+    lay.add_argument("--overview-file", type=Path, metavar="FILE", help="表の上に印刷する概要（UTF-8のテキスト）")
+    lay.add_argument("--preset", action="store_true", help="区の標準の様式に戻す（概要はそのまま）")
+
     bak = command("backup", "データベースの一貫したコピーを作る")
     bak.add_argument("-o", "--output", metavar="FILE", help="コピー先（既定: バックアップフォルダ）")
     bak.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
@@ -299,6 +317,8 @@ def _run(command: str, args: argparse.Namespace) -> int:
                 f"{category.name} {format_amount(category.allocation)}千円" for category in sheet.categories
             )
             _out(f"{sheet.year_label} {sheet.ward}のシートを{carried}作りました（配分額: {shares}）。\n")
+        elif command == "layout":
+            _layout(workspace, args)
         elif command == "backup":
             written = operations.backup_now(workspace, args.output, overwrite=args.force)
             _out(f"{shown(written)} にバックアップしました。\n")
@@ -378,6 +398,34 @@ def _print_backups(workspace: operations.Workspace) -> None:
         _table(["日時", "理由", "ファイル", "シート数"], rows, right_from=3)
         + f"（{operations.backup_folder(workspace)}）\n"
     )
+
+
+def _layout(workspace: operations.Workspace, args: argparse.Namespace) -> None:
+    """Show the sheet's layout, or change it (a --set value is text; true / false, [...] and {...} are JSON)."""
+    from desktop_app.domain.layout import layout_to_dict
+
+    sheet = operations.find_sheet(workspace, args.ward, args.year)
+    changes: dict[str, object] = {}
+    for item in args.set:
+        key, equals, value = item.partition("=")
+        if not equals:
+            raise ExchangeError(f"--set「{item}」は 項目=値 の形にしてください。")
+        text = value.strip()
+        if text in ("true", "false") or text.startswith(("[", "{")):
+            try:
+                changes[key.strip()] = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ExchangeError(f"--set「{item}」の値がJSONとして読めません（{exc.msg}）。") from exc
+        else:
+            changes[key.strip()] = value
+    if args.overview_file is not None:
+        try:
+            changes["overview"] = args.overview_file.read_text(encoding="utf-8-sig").rstrip("\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ExchangeError(f"概要のファイル「{args.overview_file}」を読めません（{exc}）。") from exc
+    if changes or args.preset:
+        sheet = operations.set_sheet_layout(workspace, sheet, changes, preset=args.preset)
+    _out(json.dumps(layout_to_dict(sheet.layout, complete=True), ensure_ascii=False, indent=2) + "\n")
 
 
 def _print_list(workspace: operations.Workspace) -> None:

@@ -13,7 +13,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from desktop_app.domain import (
@@ -916,3 +916,28 @@ def import_previewed(
                 preview.source, f"{preview.sheet.year_label} {preview.sheet.ward}のシートを2つ選んでいます"
             )
     return _store_sheets(workspace, [(p.sheet, p.source) for p in previews], progress=progress)
+
+
+def set_sheet_layout(
+    workspace: Workspace, sheet: Sheet, changes: Mapping[str, object], *, preset: bool = False
+) -> Sheet:
+    """Change how a sheet prints: the ward's preset (seed 001) if `preset`, then `changes` (fields
+    by their name in the sheet file's `layout`). A name that is not a field is refused."""
+    from desktop_app.domain.layout import LAYOUT_KEYS, layout_from_dict, layout_to_dict
+    from desktop_app.domain.model import ward_layout
+    from desktop_app.storage import update_sheet_layout
+
+    unknown = [key for key in changes if key not in LAYOUT_KEYS]
+    if unknown:
+        raise ExchangeError(f"印刷の様式に「{unknown[0]}」という項目はありません（{'、'.join(LAYOUT_KEYS)}）。")
+    start = ward_layout(sheet.ward) if preset else sheet.layout
+    data = {**layout_to_dict(start), **changes}
+    try:
+        layout = layout_from_dict(data)
+    except ValueError as exc:
+        raise ExchangeError(f"{exc}。") from exc
+    if preset:
+        layout = replace(layout, overview=sheet.layout.overview if "overview" not in changes else layout.overview)
+    assert sheet.id is not None
+    with writing(workspace):
+        return update_sheet_layout(workspace.db, sheet.id, layout)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from desktop_app.domain import Category, Group, Project, Sheet, Status, default_title
+from desktop_app.domain.model import DEFAULT_LAYOUT
 
 MACHI = "まちづくり推進経費"
 FUKKO = "復興支援自治推進経費"
@@ -93,3 +95,9 @@ def folder_digest(folder: Path) -> dict[str, str]:
         # (left by a read-only reader) holds nothing: neither is data.
         if not path.name.endswith("-shm") and not (path.name.endswith("-wal") and path.stat().st_size == 0)
     }
+
+
+def plain(sheet: Sheet) -> Sheet:
+    """The sheet in today's default layout with the contract's title: for tests that read cells
+    at fixed places, whatever each ward's own layout (tested on its own)."""
+    return replace(sheet, layout=DEFAULT_LAYOUT, title=default_title(sheet.ward, sheet.fiscal_year))

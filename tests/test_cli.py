@@ -249,7 +249,7 @@ def test_new_year_carries_the_projects_on_with_the_new_allocations(
         {"name": "まちづくり推進経費", "allocation": 19000},
         {"name": "復興支援自治推進経費", "allocation": 5000},
     ]
-    assert after["title"] == "令和3年度 北区まちづくりの取組"
+    assert after["title"] == before["title"].replace("令和２年度", "令和３年度") != before["title"]
     assert [g["name"] for g in after["groups"]] == [g["name"] for g in before["groups"]]
     for old, carried in zip(before["projects"], after["projects"], strict=True):
         for key in ("no", "name", "description", "group", "category"):

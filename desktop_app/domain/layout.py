@@ -7,17 +7,32 @@ headings and the way a row is shown are defined here once.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Final
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Final
 
-from desktop_app.domain.model import Project, Sheet, Status
-from desktop_app.domain.money import format_amount
+from desktop_app.domain.model import (
+    DEFAULT_LAYOUT,
+    DEFAULT_NOTES_HEADING,
+    NEW_MARK_STYLES,
+    NUMBERING_STYLES,
+    TABLE_STYLES,
+    TABLES_BY_CATEGORY,
+    TABLES_SINGLE,
+    Project,
+    Sheet,
+    SheetLayout,
+    Status,
+)
+from desktop_app.domain.money import format_amount, sum_amounts
 from desktop_app.domain.totals import SheetTotals, sheet_totals
 
 UNIT_LABEL: Final = "（単位：千円）"
 NEW_MARK: Final = "【新規】"
-TOTAL_LABEL: Final = "合計"
-NOTES_HEADING: Final = "備考（中止・延期・変更の内容）"
+NEW_MARK_SUFFIX: Final = "（新規）"
+NOTES_HEADING: Final = DEFAULT_NOTES_HEADING
+# The label of a total row where the sheet's layout names none of its own.
+TOTAL_LABEL: Final = DEFAULT_LAYOUT.total_label
 
 
 class Column(enum.Enum):
@@ -64,20 +79,98 @@ def sheet_heading(sheet: Sheet) -> str:
     return sheet.title
 
 
+def _fill(template: str, sheet: Sheet, category: str) -> str:
+    # Plain replacement, not str.format: a ward's own text may hold braces.
+    return template.replace("{ward}", sheet.ward).replace("{category}", category)
+
+
 def category_heading(sheet: Sheet, category: str) -> str:
-    """`【東区まちづくり推進経費】`: the heading of one category's table."""
-    return f"【{sheet.ward}{category}】"
+    """`【東区まちづくり推進経費】`: the heading of one category's table ("" where the ward prints none)."""
+    return _fill(sheet.layout.table_heading, sheet, category)
 
 
-def category_total_label(category: str) -> str:
-    return f"{category} {TOTAL_LABEL}"
+def total_label(sheet: Sheet, category: str) -> str:
+    """The label of a category's total row as the ward prints it: 合計, 合　計, まちづくり推進経費　計…"""
+    return _fill(sheet.layout.total_template(category), sheet, category)
 
 
-def display_name(project: Project) -> str:
-    """The name as the city prints it: 【新規】 and the 校区 in brackets before the name."""
-    prefix = NEW_MARK if project.new else ""
+def city_columns(layout: SheetLayout) -> tuple[Column, ...]:
+    """The printed columns of a sheet: CITY_COLUMNS, without 備考 where the ward prints none."""
+    return tuple(column for column in CITY_COLUMNS if column is not Column.REMARKS or layout.remarks_column)
+
+
+def header_cells(sheet: Sheet) -> list[tuple[Column, int | None, str]]:
+    """(column, stage index or None, printed heading) of every printed column, in order."""
+    layout = sheet.layout
+    cells = []
+    for column, stage, text in expand_columns(city_columns(layout), sheet.stage_names):
+        if column is Column.DESCRIPTION:
+            text = layout.description_label or text
+        elif stage is not None and stage < len(layout.stage_labels) and layout.stage_labels[stage]:
+            text = layout.stage_labels[stage]
+        cells.append((column, stage, text))
+    return cells
+
+
+# The circled numbers ①–⑳ and ㉑–㉟ (北区 numbers its projects so).
+_CIRCLED: Final = [chr(c) for c in range(0x2460, 0x2474)] + [chr(c) for c in range(0x3251, 0x3260)]
+
+
+def display_no(no: str, layout: SheetLayout) -> str:
+    """The № as printed: 3, ③ or (3) by the sheet's numbering; a number that is not a plain
+    figure prints as it is."""
+    if not (no.isascii() and no.isdigit()) or layout.numbering == "1":
+        return no
+    number = int(no)
+    if layout.numbering == "①":
+        return _CIRCLED[number - 1] if 0 < number <= len(_CIRCLED) else no
+    return f"({no})"
+
+
+def stored_no(text: str) -> str:
+    """The № as stored from its printed form (the inverse of display_no): ③ → 3, (3) → 3."""
+    folded = text.strip()
+    if folded in _CIRCLED:
+        return str(_CIRCLED.index(folded) + 1)
+    inner = folded.translate(str.maketrans("（）", "()"))
+    if inner.startswith("(") and inner.endswith(")") and inner[1:-1].isascii() and inner[1:-1].isdigit():
+        return inner[1:-1]
+    return text
+
+
+def category_tag(category: str) -> str:
+    """`【復興支援自治推進経費】`: printed over the name of a project of another category in one table."""
+    return f"【{category}】"
+
+
+def display_name(project: Project, layout: SheetLayout = DEFAULT_LAYOUT, tag: str = "") -> str:
+    """The name as the city prints it: the category tag, 【新規】 and the 校区 in brackets around it."""
     district = f"【{project.district}】" if project.district else ""
-    return f"{prefix}{district}{project.name}"
+    name = f"{district}{project.name}"
+    if project.new:
+        if layout.new_mark == "suffix":
+            name = f"{name}{NEW_MARK_SUFFIX}"
+        elif layout.new_mark == "prefix_line":
+            name = f"{NEW_MARK}\n{name}"
+        else:
+            name = f"{NEW_MARK}{name}"
+    return f"{tag}\n{name}" if tag else name
+
+
+def parse_display_name(text: str, categories: Sequence[str]) -> tuple[str, bool, str | None]:
+    """(name, new, tagged category) from a printed name, whatever the new-mark style."""
+    tagged = None
+    for category in categories:
+        tag = category_tag(category)
+        if text.startswith(tag):
+            tagged, text = category, text[len(tag) :].lstrip("\n")
+            break
+    new = False
+    if text.startswith(NEW_MARK):
+        new, text = True, text[len(NEW_MARK) :].lstrip("\n")
+    elif text.endswith(NEW_MARK_SUFFIX):
+        new, text = True, text[: -len(NEW_MARK_SUFFIX)]
+    return text, new, tagged
 
 
 def status_mark(project: Project) -> str:
@@ -87,9 +180,11 @@ def status_mark(project: Project) -> str:
     return project.status.label
 
 
-def remarks(project: Project) -> str:
-    """The 備考 cell: the status mark, and the note reference (「７－③」) when the note is listed below."""
-    parts = [status_mark(project), f"※{project.notes_heading}" if project.notes_heading else project.note]
+def remarks(project: Project, layout: SheetLayout = DEFAULT_LAYOUT) -> str:
+    """The 備考 cell: the status mark (where the ward prints one), and the note reference
+    (「７－③」) when the note is listed below."""
+    mark = status_mark(project) if layout.status_marks else ""
+    parts = [mark, f"※{project.notes_heading}" if project.notes_heading else project.note]
     return " ".join(part for part in parts if part)
 
 
@@ -104,13 +199,16 @@ class SheetNote:
 def sheet_notes(sheet: Sheet) -> list[SheetNote]:
     """The notes printed under the tables: every project's note that carries a note number."""
     notes = []
+    marks = sheet.layout.status_marks
     for project in sheet.all_projects():
         if project.notes_heading:
-            notes.append(SheetNote(project.notes_heading, project.note or status_mark(project)))
+            notes.append(SheetNote(project.notes_heading, project.note or (status_mark(project) if marks else "")))
     return notes
 
 
 class RowKind(enum.Enum):
+    """What a printed row is; the PDF, the Excel and the importer go by it."""
+
     GROUP = "group"
     PROJECT = "project"
     CHILD = "child"
@@ -119,7 +217,7 @@ class RowKind(enum.Enum):
 
 @dataclass(frozen=True)
 class LayoutRow:
-    """One printed row of a category's table."""
+    """One printed row of a table."""
 
     kind: RowKind
     text: str
@@ -127,25 +225,125 @@ class LayoutRow:
     amounts: tuple[int | None, ...] = ()
     # Index path of the project in the sheet, for rows that are projects or sub-items.
     path: tuple[int, int | None] | None = None
+    # The № as printed (③, (3)); the group's position in `Sheet.groups` for a heading; the
+    # category of a project or total row.
+    no: str = ""
+    group: int | None = None
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class LayoutTable:
+    """One printed table: a category's (by_category), or the whole sheet's (single, category "")."""
+
+    heading: str
+    category: str
+    rows: tuple[LayoutRow, ...]
+
+
+def print_categories(sheet: Sheet) -> list[str]:
+    """The categories with projects in print order: the layout's `category_order` first."""
+    used = categories_in_use(sheet)
+    ordered = [name for name in sheet.layout.category_order if name in used]
+    return ordered + [name for name in used if name not in ordered]
+
+
+def sheet_tables(sheet: Sheet, totals: SheetTotals | None = None) -> list[LayoutTable]:
+    """Every printed table of the sheet with its rows, as the sheet's layout says."""
+    totals = totals or sheet_totals(sheet)
+    # A sheet without projects still gets its tables, empty, so that it can be filled in.
+    categories = print_categories(sheet) or [category.name for category in sheet.categories]
+    if sheet.layout.tables == TABLES_SINGLE:
+        first = categories[0] if categories else ""
+        indexes = list(range(len(sheet.projects)))
+        rows = _project_rows(sheet, indexes, tagged=lambda category: category != first)
+        rows += [_total_row(sheet, category, totals) for category in categories]
+        # One table has no category to name: a heading that names one is left out.
+        template = sheet.layout.table_heading
+        heading = "" if "{category}" in template else _fill(template, sheet, "")
+        return [LayoutTable(heading, "", tuple(row for row in rows if row is not None))]
+    tables = []
+    for category in categories:
+        indexes = [i for i, project in enumerate(sheet.projects) if project.category == category]
+        rows = _project_rows(sheet, indexes, tagged=lambda _: False)
+        rows.append(_total_row(sheet, category, totals))
+        tables.append(LayoutTable(category_heading(sheet, category), category, tuple(r for r in rows if r is not None)))
+    return tables
 
 
 def category_rows(sheet: Sheet, category: str, totals: SheetTotals | None = None) -> list[LayoutRow]:
-    """The rows of one category's table: group headings where the group changes, projects,
-    their sub-items, and the 合計 row last (`totals` saves recomputing them per category)."""
-    rows: list[LayoutRow] = []
-    current_group: str | None = None
-    for index, project in enumerate(sheet.projects):
-        if project.category != category:
-            continue
-        if project.group is not None and project.group != current_group:
-            rows.append(LayoutRow(RowKind.GROUP, project.group))
-        current_group = project.group
-        rows.append(LayoutRow(RowKind.PROJECT, display_name(project), project, project.amounts, path=(index, None)))
+    """The rows of one category's table (in the by_category layout)."""
+    for table in sheet_tables(replace(sheet, layout=replace(sheet.layout, tables=TABLES_BY_CATEGORY)), totals):
+        if table.category == category:
+            return list(table.rows)
+    return []
+
+
+def _total_row(sheet: Sheet, category: str, totals: SheetTotals) -> LayoutRow | None:
+    label = total_label(sheet, category)
+    if not label:
+        return None
+    found = totals.for_category(category)
+    amounts = found.amounts if found else (None,) * len(sheet.stages)
+    return LayoutRow(RowKind.TOTAL, label, amounts=amounts, category=category)
+
+
+def _project_rows(sheet: Sheet, indexes: list[int], tagged: Callable[[str], bool]) -> list[LayoutRow | None]:
+    layout = sheet.layout
+    rows: list[LayoutRow | None] = []
+    members: dict[int, list[Project]] = {}
+    for index in indexes:
+        position = sheet.group_position(sheet.projects[index])
+        if position is not None:
+            members.setdefault(position, []).append(sheet.projects[index])
+    current: int | None = None
+    for index in indexes:
+        project = sheet.projects[index]
+        position = sheet.group_position(project)
+        if position is not None and position != current:
+            rows.append(_group_row(sheet, position, members[position]))
+        current = position
+        tag = category_tag(project.category) if tagged(project.category) else ""
+        rows.append(
+            LayoutRow(
+                RowKind.PROJECT,
+                display_name(project, layout, tag),
+                project,
+                project.amounts,
+                path=(index, None),
+                no=display_no(project.no, layout),
+                category=project.category,
+            )
+        )
         for child_index, child in enumerate(project.children):
-            rows.append(LayoutRow(RowKind.CHILD, display_name(child), child, child.amounts, path=(index, child_index)))
-    found = (totals or sheet_totals(sheet)).for_category(category)
-    rows.append(LayoutRow(RowKind.TOTAL, TOTAL_LABEL, amounts=found.amounts if found else (None,) * len(sheet.stages)))
+            rows.append(
+                LayoutRow(
+                    RowKind.CHILD,
+                    display_name(child, layout),
+                    child,
+                    child.amounts,
+                    path=(index, child_index),
+                    no=child.no,
+                    category=project.category,
+                )
+            )
     return rows
+
+
+def _group_row(sheet: Sheet, position: int, projects: list[Project]) -> LayoutRow:
+    layout = sheet.layout
+    group = sheet.groups[position]
+    text = group.name
+    amounts: tuple[int | None, ...] = ()
+    if layout.group_subtotals:
+        sums = tuple(sum_amounts([p.amounts[i] for p in projects]) for i in range(len(sheet.stages)))
+        if projects and projects[0].category in layout.subtotal_in_heading:
+            text = f"{text}（{format_amount(sums[0])}千円）" if sums else text
+        elif len(projects) > 1:
+            amounts = sums
+    if layout.group_descriptions and group.description:
+        text = f"{text}\n{group.description}"
+    return LayoutRow(RowKind.GROUP, text, amounts=amounts, group=position)
 
 
 def categories_in_use(sheet: Sheet) -> list[str]:
@@ -155,5 +353,82 @@ def categories_in_use(sheet: Sheet) -> list[str]:
     return names + sorted(used - set(names))
 
 
-def amount_text(amount: int | None) -> str:
-    return format_amount(amount)
+# The layout's fields as data (INTERCHANGE.md `layout`), in writing order: (key, attribute). Only fields that differ
+# from today's default are written, so a sheet without a layout of its own writes none.
+_LAYOUT_FIELDS: Final = (
+    ("tables", "tables"),
+    ("group_subtotals", "group_subtotals"),
+    ("numbering", "numbering"),
+    ("category_order", "category_order"),
+    ("description_label", "description_label"),
+    ("stage_labels", "stage_labels"),
+    ("table_heading", "table_heading"),
+    ("total_label", "total_label"),
+    ("total_labels", "total_labels"),
+    ("subtotal_in_heading", "subtotal_in_heading"),
+    ("group_descriptions", "group_descriptions"),
+    ("remarks_column", "remarks_column"),
+    ("status_marks", "status_marks"),
+    ("new_mark", "new_mark"),
+    ("notes_heading", "notes_heading"),
+    ("overview", "overview"),
+)
+
+
+LAYOUT_KEYS: Final = tuple(key for key, _ in _LAYOUT_FIELDS)
+
+
+def layout_to_dict(layout: SheetLayout, *, complete: bool = False) -> dict[str, Any]:
+    """The layout as plain data (INTERCHANGE.md `layout`): only what differs from the default,
+    or every field (`complete`, to show a person what can be set)."""
+    data: dict[str, Any] = {}
+    for key, attribute in _LAYOUT_FIELDS:
+        value = getattr(layout, attribute)
+        if value == getattr(DEFAULT_LAYOUT, attribute) and not complete:
+            continue
+        if key == "total_labels":
+            value = dict(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[key] = value
+    for key, value in layout.extra.items():
+        data.setdefault(key, value)
+    return data
+
+
+def layout_from_dict(value: object) -> SheetLayout:
+    """A layout from plain data; unknown fields are kept. ValueError (Japanese) names a bad field."""
+    if value is None:
+        return DEFAULT_LAYOUT
+    if not isinstance(value, dict):
+        raise ValueError("印刷の様式（layout）がオブジェクトではありません")
+    known = dict(_LAYOUT_FIELDS)
+    fields: dict[str, Any] = {}
+    for key, item in value.items():
+        attribute = known.get(key)
+        if attribute is None:
+            continue
+        where = f"印刷の様式（layout）の「{key}」"
+        default = getattr(DEFAULT_LAYOUT, attribute)
+        if key == "total_labels":
+            if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
+                raise ValueError(f"{where}が経費区分ごとの文字列になっていません")
+            fields[attribute] = tuple(item.items())
+        elif isinstance(default, tuple):
+            if not isinstance(item, list) or not all(isinstance(v, str) for v in item):
+                raise ValueError(f"{where}が文字列の配列ではありません")
+            fields[attribute] = tuple(item)
+        elif isinstance(default, bool):
+            if not isinstance(item, bool):
+                raise ValueError(f"{where}が true / false ではありません")
+            fields[attribute] = item
+        elif not isinstance(item, str):
+            raise ValueError(f"{where}が文字列ではありません")
+        else:
+            fields[attribute] = item
+    choices = {"tables": TABLE_STYLES, "numbering": NUMBERING_STYLES, "new_mark": NEW_MARK_STYLES}
+    for key, allowed in choices.items():
+        if key in fields and fields[key] not in allowed:
+            raise ValueError(f"印刷の様式（layout）の「{key}」「{fields[key]}」は使えません（{' / '.join(allowed)}）")
+    extra = {key: item for key, item in value.items() if key not in known}
+    return SheetLayout(**fields, extra=extra)

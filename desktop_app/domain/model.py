@@ -6,10 +6,10 @@ import enum
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import Any, Final
 
 from desktop_app.domain.money import sum_amounts
-from desktop_app.domain.wareki import wareki_year
+from desktop_app.domain.wareki import wareki_short, wareki_year
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,52 @@ class Group:
 
 Amounts = tuple[int | None, ...]
 
+# How a sheet prints (INTERCHANGE.md `layout`); the values are the interchange codes.
+TABLES_BY_CATEGORY: Final = "by_category"
+TABLES_SINGLE: Final = "single"
+TABLE_STYLES: Final = (TABLES_BY_CATEGORY, TABLES_SINGLE)
+NUMBERING_STYLES: Final = ("1", "①", "(1)")
+# 【新規】名前 / 【新規】 on its own line above the name (中央区) / 名前（新規） (南区).
+NEW_MARK_STYLES: Final = ("prefix", "prefix_line", "suffix")
+DEFAULT_NOTES_HEADING: Final = "備考（中止・延期・変更の内容）"
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How one sheet prints, as its ward prints it: the same description drives the PDF and the Excel.
+
+    Label templates may name `{ward}` and `{category}`; an empty template prints no such row.
+    """
+
+    tables: str = TABLES_BY_CATEGORY
+    group_subtotals: bool = False
+    numbering: str = "1"
+    category_order: tuple[str, ...] = ()
+    # The heading of the text column (北区: 事業概要) and of the stage columns (北区: 予算額 …).
+    description_label: str = "事業内容"
+    stage_labels: tuple[str, ...] = ()
+    table_heading: str = "【{ward}{category}】"
+    total_label: str = "合計"
+    # Per category, overriding `total_label` (南区: 「南区まちづくり推進経費　合計」).
+    total_labels: tuple[tuple[str, str], ...] = ()
+    # Categories whose group subtotal is the first stage in the heading: 「人材育成の充実（2,090千円）」.
+    subtotal_in_heading: tuple[str, ...] = ()
+    group_descriptions: bool = False
+    remarks_column: bool = True
+    status_marks: bool = True
+    new_mark: str = "prefix"
+    notes_heading: str = DEFAULT_NOTES_HEADING
+    # Printed above the table: 基本理念, ビジョン, 方向性… (several lines).
+    overview: str = ""
+    # Fields of a newer writer, kept as they are and written back.
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    def total_template(self, category: str) -> str:
+        return dict(self.total_labels).get(category, self.total_label)
+
+
+DEFAULT_LAYOUT: Final = SheetLayout()
+
 
 @dataclass(frozen=True)
 class Project:
@@ -151,14 +197,16 @@ class Project:
     section: str | None = None
     district: str | None = None
     notes_heading: str | None = None
+    # Which of several groups of the same name (南区 prints 防災・減災 twice): the position in
+    # `Sheet.groups`; None means the first group of that name.
+    group_index: int | None = None
     # Storage's row id; None for a project not saved yet. Opaque to the domain.
     id: int | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
-        """`№3「東区民文化スポーツ交流事業」`: how a message names the project."""
-        number = f"№{self.no}" if self.no else "番号なし"
-        return f"{number}「{self.name}」"
+        """`№3「東区民文化スポーツ交流事業」`: how a message, the history and the import name the project."""
+        return project_label(self.no, self.name)
 
     def label_under(self, parent: Project | None) -> str:
         """`№4「…」の内訳②「…」`: a sub-item named with its parent (南区 has four ②s), else `label`."""
@@ -179,6 +227,27 @@ class Project:
         return replace(self, amounts=self.children_sum())
 
 
+def normalized_group_indexes(sheet: Sheet) -> Sheet:
+    """The sheet with `group_index` kept only where it names a later group of a repeated name,
+    so that equal sheets compare equal however they were read."""
+
+    def normal(project: Project) -> Project:
+        position = sheet.group_position(project)
+        first = next((i for i, g in enumerate(sheet.groups) if g.name == project.group), None)
+        index = position if position is not None and position != first else None
+        children = tuple(normal(child) for child in project.children)
+        if index == project.group_index and children == project.children:
+            return project
+        return replace(project, group_index=index, children=children)
+
+    return replace(sheet, projects=tuple(normal(project) for project in sheet.projects))
+
+
+def project_label(no: str, name: str) -> str:
+    """`№3「…」`, or `「…」` for a project without a number."""
+    return f"№{no}「{name}」" if no else f"「{name}」"
+
+
 @dataclass(frozen=True)
 class Sheet:
     """A ward's project sheet for one fiscal year."""
@@ -192,6 +261,7 @@ class Sheet:
     categories: tuple[Category, ...] = ()
     groups: tuple[Group, ...] = ()
     projects: tuple[Project, ...] = ()
+    layout: SheetLayout = DEFAULT_LAYOUT
     id: int | None = field(default=None, compare=False)
 
     @property
@@ -242,6 +312,19 @@ class Sheet:
             yield project
             yield from project.children
 
+    def group_position(self, project: Project) -> int | None:
+        """The position in `groups` of the project's group (the first of its name unless
+        `group_index` says which)."""
+        if project.group is None:
+            return None
+        index = project.group_index
+        if index is not None and 0 <= index < len(self.groups) and self.groups[index].name == project.group:
+            return index
+        for position, group in enumerate(self.groups):
+            if group.name == project.group:
+                return position
+        return None
+
     def category(self, name: str) -> Category | None:
         for category in self.categories:
             if category.name == name:
@@ -252,6 +335,52 @@ class Sheet:
 def default_title(ward: str, fiscal_year: int) -> str:
     """`令和2年度 東区まちづくりの取組`: the title of a sheet in the city's layout."""
     return f"{wareki_year(fiscal_year)} {ward}まちづくりの取組"
+
+
+# Each ward's own print (seed 001), chosen when a ward's sheet is created.
+WARD_LAYOUTS: Final[dict[str, SheetLayout]] = {
+    "中央区": SheetLayout(
+        tables=TABLES_SINGLE,
+        table_heading="",
+        total_label="{category}　計",
+        group_descriptions=True,
+        remarks_column=False,
+        status_marks=False,
+        new_mark="prefix_line",
+    ),
+    "東区": SheetLayout(total_label="合　計", remarks_column=False, status_marks=False),
+    "西区": SheetLayout(
+        table_heading="",
+        total_label="{category}　合計額",
+        remarks_column=False,
+        notes_heading="",
+    ),
+    "南区": SheetLayout(
+        group_subtotals=True,
+        numbering="(1)",
+        table_heading="",
+        total_label="{ward}{category}　合計",
+        subtotal_in_heading=(DEFAULT_CATEGORY_NAMES[0],),
+        remarks_column=False,
+        status_marks=False,
+        new_mark="suffix",
+    ),
+    "北区": SheetLayout(
+        numbering="①",
+        category_order=(DEFAULT_CATEGORY_NAMES[1], DEFAULT_CATEGORY_NAMES[0]),
+        description_label="事業概要",
+        stage_labels=("予算額", "9月補正後", "2月補正後", "決算額"),
+        table_heading="",
+        total_label="{category}　　合計",
+        remarks_column=False,
+        status_marks=False,
+    ),
+}
+
+
+def ward_layout(ward: str) -> SheetLayout:
+    """The layout a new sheet of the ward starts with (today's default for others)."""
+    return WARD_LAYOUTS.get(ward, DEFAULT_LAYOUT)
 
 
 def new_sheet(
@@ -272,6 +401,7 @@ def new_sheet(
         vision=found.vision,
         stages=tuple(stages),
         categories=tuple(categories),
+        layout=ward_layout(found.name),
     )
 
 
@@ -296,11 +426,16 @@ def next_year_sheet(previous: Sheet, fiscal_year: int | None = None) -> Sheet:
     return replace(
         previous,
         fiscal_year=year,
-        title=previous.title.replace(wareki_year(previous.fiscal_year), wareki_year(year))
-        if wareki_year(previous.fiscal_year) in previous.title
-        else default_title(previous.ward, year),
+        title=_next_year_text(previous.title, previous.fiscal_year, year) or default_title(previous.ward, year),
         stages=tuple(Stage(stage.name) for stage in previous.stages),
         projects=tuple(fresh(project) for project in previous.projects),
+        # The layout is the ward's, whatever the year; a heading naming the year (東区's R2当初) moves on.
+        layout=replace(
+            previous.layout,
+            stage_labels=tuple(
+                _next_year_text(label, previous.fiscal_year, year) or label for label in previous.layout.stage_labels
+            ),
+        ),
         id=None,
     )
 
@@ -320,3 +455,18 @@ def with_allocations(sheet: Sheet, allocations: Sequence[tuple[str, int | None]]
         else:
             categories.append(Category(name, allocation))
     return replace(sheet, categories=tuple(categories))
+
+
+_FULL_WIDTH_DIGITS: Final = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _next_year_text(text: str, old_year: int, new_year: int) -> str | None:
+    """The text with its year moved on (令和2年度, 令和２年度 or R2), or None if it names none."""
+    old_era, new_era = wareki_short(old_year), wareki_short(new_year)
+    variants = [(wareki_year(old_year), wareki_year(new_year))]
+    variants.append((variants[0][0].translate(_FULL_WIDTH_DIGITS), variants[0][1].translate(_FULL_WIDTH_DIGITS)))
+    variants.append((f"{old_era[0]}{int(old_era[1:])}", f"{new_era[0]}{int(new_era[1:])}"))
+    for old, new in variants:
+        if old in text:
+            return text.replace(old, new)
+    return None

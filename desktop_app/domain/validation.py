@@ -204,9 +204,8 @@ def check_structure(sheet: Sheet) -> None:
     category_names = [category.name for category in sheet.categories]
     if len(set(category_names)) != len(category_names):
         raise SheetStructureError("経費区分（categories）に同じ名前が重複しています。")
+    # Group names may repeat (南区 prints two headings 防災・減災); `group_index` tells them apart.
     group_names = [group.name for group in sheet.groups]
-    if len(set(group_names)) != len(group_names):
-        raise SheetStructureError("グループ（groups）に同じ名前が重複しています。")
     for project in sheet.projects:
         _check_project(sheet, project, category_names, group_names, parent=None)
 
@@ -225,6 +224,9 @@ def _check_project(
         raise SheetStructureError(f"{where}の経費区分（category）「{project.category}」はこのシートにありません。")
     if project.group is not None and project.group not in groups:
         raise SheetStructureError(f"{where}のグループ（group）「{project.group}」はこのシートにありません。")
+    index = project.group_index
+    if index is not None and not (0 <= index < len(groups) and groups[index] == project.group):
+        raise SheetStructureError(f"{where}のグループ番号（group_index）{index}が「{project.group}」を指していません。")
     if parent is not None:
         if project.children:
             raise SheetStructureError(f"{where}に内訳がありますが、内訳は1階層までです。")

@@ -33,8 +33,8 @@ from desktop_app.exchange.xlsx_export import (
     NULL_TEXT,
     STYLES,
     _fit_row_height,
-    made_on_footer,
     new_workbook,
+    print_setup,
     put_text,
     store_sheet_data,
     workbook_bytes,
@@ -266,15 +266,7 @@ def write_summary(
             if cell.font.name != FONT_NAME:
                 cell.font = STYLES.body
     ws.freeze_panes = f"C{header_row + 1}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.left.text = consolidated_title(fiscal_year)
-    ws.oddFooter.center.text = "&P / &N"
-    ws.oddFooter.right.text = made_on_footer()
+    print_setup(ws, consolidated_title(fiscal_year), one_page=False)
 
 
 def _box(cell: Cell, font: Font, alignment: Alignment) -> None:

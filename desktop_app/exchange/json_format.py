@@ -27,6 +27,8 @@ from desktop_app.domain import (
     parse_amount,
     parse_fiscal_year,
 )
+from desktop_app.domain.layout import layout_from_dict, layout_to_dict
+from desktop_app.domain.model import SheetLayout, normalized_group_indexes, project_label
 from desktop_app.exchange.errors import ImportFileError
 
 FORMAT: Final = "machizukuri-sheet/1"
@@ -43,6 +45,7 @@ _TOP_KEYS: Final = (
     "categories",
     "groups",
     "projects",
+    "layout",
 )
 _REQUIRED_TOP_KEYS: Final = ("format", "ward", "fiscal_year", "stages", "categories", "projects")
 _PROJECT_KEYS: Final = (
@@ -58,6 +61,7 @@ _PROJECT_KEYS: Final = (
     "section",
     "district",
     "notes_heading",
+    "group_index",
     "children",
 )
 _REQUIRED_PROJECT_KEYS: Final = ("name", "category", "amounts")
@@ -93,11 +97,14 @@ def sheet_to_data(sheet: Sheet) -> dict[str, Any]:
         data["locked_stages"] = locked
     data["categories"] = [{"name": c.name, "allocation": c.allocation} for c in sheet.categories]
     data["groups"] = [{"name": g.name, "description": g.description} for g in sheet.groups]
-    data["projects"] = [_project_to_data(p) for p in sheet.projects]
+    data["projects"] = [_project_to_data(p, sheet) for p in sheet.projects]
+    layout = layout_to_dict(sheet.layout)
+    if layout:
+        data["layout"] = layout
     return data
 
 
-def _project_to_data(project: Project) -> dict[str, Any]:
+def _project_to_data(project: Project, sheet: Sheet) -> dict[str, Any]:
     data: dict[str, Any] = {
         "no": project.no,
         "name": project.name,
@@ -113,7 +120,10 @@ def _project_to_data(project: Project) -> dict[str, Any]:
         value = getattr(project, key)
         if value is not None:
             data[key] = value
-    data["children"] = [_project_to_data(child) for child in project.children]
+    if project.group_index is not None:
+        # Only a project in a later group of a repeated name says which; older files stay as they were.
+        data["group_index"] = project.group_index
+    data["children"] = [_project_to_data(child, sheet) for child in project.children]
     return data
 
 
@@ -325,6 +335,7 @@ class _Reader:
         categories = self.listed(data["categories"], "categories", self.category)
         groups = self.listed(data.get("groups", []), "groups", self.group)
         projects = self.listed(data["projects"], "projects", lambda item, i: self.project(item, i, None))
+        layout = self.layout(data.get("layout"))
         sheet = Sheet(
             ward=ward,
             fiscal_year=fiscal_year,
@@ -335,12 +346,13 @@ class _Reader:
             categories=tuple(categories),
             groups=tuple(groups),
             projects=tuple(projects),
+            layout=layout,
         )
         try:
             check_structure(sheet)
         except SheetStructureError as exc:
             raise self.fail(str(exc)) from exc
-        return sheet
+        return normalized_group_indexes(sheet)
 
     def unknown_keys(self, data: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for key in data:
@@ -417,6 +429,13 @@ class _Reader:
             raise self.fail(f"{where}に名前（name）がありません")
         return Group(name, self.text(item, "description", f"グループ「{name}」", default=""))
 
+    def layout(self, value: object) -> SheetLayout:
+        """The optional `layout` object; fields it does not know are kept as they are."""
+        try:
+            return layout_from_dict(value)
+        except ValueError as exc:
+            raise self.fail(str(exc)) from exc
+
     def amount(self, value: object, where: str) -> int | None:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise self.fail(f"{where}が数値ではありません（「{_shown(str(value))}」）")
@@ -437,7 +456,7 @@ class _Reader:
         name = item.get("name")
         label = position
         if isinstance(name, str):
-            own = f"№{no}「{name}」" if no else f"「{name}」"
+            own = project_label(no, name)
             label = f"事業 {own}" if parent is None else f"{parent.label}の内訳 {own}"
         self.unknown_keys(item, _PROJECT_KEYS, label)
         for key in _REQUIRED_PROJECT_KEYS:
@@ -451,6 +470,9 @@ class _Reader:
         group = item.get("group")
         if group is not None and not isinstance(group, str):
             raise self.fail(f"{label}のグループ（group）が文字列ではありません")
+        group_index = item.get("group_index")
+        if group_index is not None and (isinstance(group_index, bool) or not isinstance(group_index, int)):
+            raise self.fail(f"{label}のグループ番号（group_index）が整数ではありません")
         new = item.get("new", False)
         if not isinstance(new, bool):
             raise self.fail(f"{label}の新規（new）が true / false ではありません")
@@ -479,6 +501,7 @@ class _Reader:
             amounts=amounts,
             description=self.text(item, "description", label, default=""),
             group=group,
+            group_index=group_index,
             new=new,
             status=status,
             note=self.text(item, "note", label, default=""),

@@ -20,18 +20,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.domain.layout import (
-    CITY_COLUMNS,
-    NOTES_HEADING,
-    TOTAL_LABEL,
     UNIT_LABEL,
     Column,
     RowKind,
-    categories_in_use,
-    category_heading,
-    category_rows,
-    expand_columns,
+    header_cells,
     remarks,
     sheet_notes,
+    sheet_tables,
 )
 from desktop_app.domain.model import CITY_WARDS, Sheet
 from desktop_app.domain.money import format_amount
@@ -173,48 +168,58 @@ class _Content:
     tables: tuple[_Table, ...]
     notes: tuple[str, ...]
     natural: tuple[float, ...]
+    overview: str = ""
+    notes_heading: str = ""
 
 
 def _content(sheet: Sheet, measure: _Measure) -> _Content:
-    expanded = expand_columns(CITY_COLUMNS, sheet.stage_names)
+    expanded = header_cells(sheet)
     columns = tuple(column for column, _, _ in expanded)
     header = _Row(None, tuple(printable(text) for _, _, text in expanded))
     tables = []
-    totals = sheet_totals(sheet)
-    for category in categories_in_use(sheet):
+    layout = sheet.layout
+    for table in sheet_tables(sheet, sheet_totals(sheet)):
         rows = []
-        for layout_row in category_rows(sheet, category, totals):
+        for layout_row in table.rows:
             project = layout_row.project
             cells: list[str] = []
             for column, stage, _ in expanded:
                 if column is Column.STAGES:
                     assert stage is not None
                     amount = layout_row.amounts[stage] if stage < len(layout_row.amounts) else None
-                    cells.append(format_amount(amount))
-                elif layout_row.kind is RowKind.GROUP:
+                    cells.append(format_amount(amount) if layout_row.amounts else "")
+                elif layout_row.kind in (RowKind.GROUP, RowKind.TOTAL):
                     cells.append(layout_row.text if column is Column.NAME else "")
-                elif layout_row.kind is RowKind.TOTAL:
-                    cells.append(TOTAL_LABEL if column is Column.NAME else "")
                 elif project is None:
                     cells.append("")
                 elif column is Column.NO:
-                    cells.append("" if layout_row.kind is RowKind.CHILD else project.no)
+                    cells.append("" if layout_row.kind is RowKind.CHILD else layout_row.no)
                 elif column is Column.NAME:
                     prefix = f"{project.no} " if layout_row.kind is RowKind.CHILD and project.no else ""
                     cells.append(prefix + layout_row.text)
                 elif column is Column.DESCRIPTION:
                     cells.append(project.description)
                 elif column is Column.REMARKS:
-                    cells.append(remarks(project))
+                    cells.append(remarks(project, layout))
                 else:
                     cells.append("")
             rows.append(
                 _Row(layout_row.kind, tuple(printable(cell) for cell in cells), layout_row.kind is RowKind.CHILD)
             )
-        tables.append(_Table(printable(category_heading(sheet, category)), tuple(rows)))
+        tables.append(_Table(printable(table.heading), tuple(rows)))
     notes = tuple(printable(f"{note.heading}　{note.text}") for note in sheet_notes(sheet))
     natural = _natural_widths(columns, header, tables, measure)
-    return _Content(printable(sheet.title), printable(sheet.vision), columns, header, tuple(tables), notes, natural)
+    return _Content(
+        printable(sheet.title),
+        printable(sheet.vision),
+        columns,
+        header,
+        tuple(tables),
+        notes,
+        natural,
+        printable(layout.overview),
+        printable(layout.notes_heading),
+    )
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -341,6 +346,8 @@ class _Page:
     head_height: float
     placed: list[_Placed]
     shortened: bool
+    overview: list[str] = field(default_factory=list)
+    overview_top: float = 0.0
 
 
 def _padding(size: float) -> tuple[float, float, float]:
@@ -437,8 +444,12 @@ def _measure_row(
     to_units = 1000 / size
     if row.kind is RowKind.GROUP:
         name = content.columns.index(Column.NAME)
-        lines = measure.wrap(row.cells[name], (sum(widths) - 2 * pad_x) * to_units)
-        cells = [lines if index == name else [] for index in range(len(widths))]
+        merged = _merged_until(row, content.columns)
+        lines = measure.wrap(row.cells[name], (sum(widths[:merged]) - 2 * pad_x) * to_units)
+        cells = [
+            lines if index == name else ([row.cells[index]] if index >= merged and row.cells[index] else [])
+            for index in range(len(widths))
+        ]
         return _MeasuredRow(row, cells, len(lines) * leading + 2 * pad_y), False
     cells = []
     description_at = None
@@ -467,6 +478,17 @@ def _measure_row(
     return _MeasuredRow(row, cells, max(height, leading + 2 * pad_y)), shortened
 
 
+def _merged_until(row: _Row, columns: tuple[Column, ...]) -> int:
+    """The cells merged across from the left: a whole group heading, or the label of a total
+    (and of a group heading with its subtotals) across the columns before the figures."""
+    stages = [i for i, column in enumerate(columns) if column is Column.STAGES]
+    if row.kind is RowKind.TOTAL or (row.kind is RowKind.GROUP and any(row.cells[i] for i in stages)):
+        return stages[0] if stages else len(columns)
+    if row.kind is RowKind.GROUP:
+        return len(columns)
+    return 0
+
+
 def _starts_block(row: _Row, blocks: list[list[_MeasuredRow]]) -> bool:
     """Whether a row begins a new unit that is kept in one column: sub-items and 合計 join the
     rows before them, and a project joins the group heading right above it."""
@@ -484,9 +506,16 @@ def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
     leading, pad_x, pad_y = _padding(size)
     title_size = min(15.0, max(10.0, size * 1.6))
     vision_size = min(10.5, max(8.0, size * 1.15))
-    flow_top = height - MARGIN - title_size * 1.3 - (vision_size * 1.5 if content.vision else 0) - size * 0.6
-    flow_height = flow_top - BOTTOM_MARGIN
+    vision_lines = content.vision.count("\n") + 1 if content.vision else 0
+    flow_top = height - MARGIN - title_size * 1.3 - vision_size * (1.2 * vision_lines + 0.3 * bool(vision_lines))
+    flow_top -= size * 0.6
     inner = width - 2 * MARGIN
+    # The overview (基本理念, ビジョン, 方向性…) runs across the page above the tables, at body size.
+    overview = measure.wrap(content.overview, inner * 1000 / size) if content.overview else []
+    overview_top = flow_top
+    if overview:
+        flow_top -= len(overview) * leading + size * 0.6
+    flow_height = flow_top - BOTTOM_MARGIN
     column_width = (inner - (rung.columns - 1) * COLUMN_GAP) / rung.columns
     widths = _column_widths(content, column_width, size, pad_x)
     if widths is None:
@@ -561,8 +590,9 @@ def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
         heading_height = leading * 1.3
         if not room_for(heading_height + len(wrapped[0]) * leading):
             return None
-        placed.append(_Placed("notes_heading", column, used, lines=[printable(NOTES_HEADING)]))
-        used += heading_height
+        if content.notes_heading:
+            placed.append(_Placed("notes_heading", column, used, lines=[content.notes_heading]))
+            used += heading_height
         for lines in wrapped:
             if not room_for(len(lines) * leading):
                 return None
@@ -583,6 +613,8 @@ def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
         head_height=head_height,
         placed=placed,
         shortened=shortened,
+        overview=overview,
+        overview_top=overview_top,
     )
 
 
@@ -700,9 +732,12 @@ class _Painter:
         canvas.setStrokeColor(black)
         top = page.height - MARGIN
         self.text(page.width / 2, top - page.title_size, content.title, page.title_size, "centre", bold=True)
-        if content.vision:
-            baseline = top - page.title_size * 1.3 - page.vision_size * 1.2
-            self.text(page.width / 2, baseline, content.vision, page.vision_size, "centre")
+        for number, line in enumerate(content.vision.split("\n") if content.vision else []):
+            baseline = top - page.title_size * 1.3 - page.vision_size * 1.2 * (number + 1)
+            self.text(page.width / 2, baseline, line, page.vision_size, "centre")
+        for number, line in enumerate(page.overview):
+            baseline = page.overview_top - (number + 0.5) * page.leading - self.measure.centre_drop * page.rung.size
+            self.text(MARGIN, baseline, line, page.rung.size)
         footer = f"作成日: {wareki_date(produced)}"
         self.text(page.width - MARGIN, BOTTOM_MARGIN / 2, footer, FOOTER_SIZE, "right")
 
@@ -751,13 +786,7 @@ class _Painter:
         rules.append((left, top, left + total_width, top))
         rules.append((left, top - height, left + total_width, top - height))
         columns = len(widths)
-        # Cells merged across: the whole group row, and 合計 across the columns before the figures.
-        merged_until = 0
-        if kind is RowKind.GROUP:
-            merged_until = columns
-        elif kind is RowKind.TOTAL:
-            stage_columns = [i for i, column in enumerate(self.content_columns) if column is Column.STAGES]
-            merged_until = stage_columns[0] if stage_columns else columns
+        merged_until = _merged_until(measured.row, self.content_columns)
         x = left
         boundaries = [left]
         for width in widths:
@@ -766,14 +795,17 @@ class _Painter:
         for index, boundary in enumerate(boundaries):
             if index in (0, len(widths)) or index >= merged_until:
                 rules.append((boundary, top, boundary, top - height))
+        name = self.content_columns.index(Column.NAME)
         if kind is RowKind.GROUP:
-            lines = next(lines for lines in measured.lines if lines)
-            self.lines_in_box(lines, left, top, total_width, height, "left", bold=True)
-            return
+            span = boundaries[merged_until] - left
+            self.lines_in_box(measured.lines[name], left, top, span, height, "left", bold=True)
+            if merged_until == columns:
+                return
         if kind is RowKind.TOTAL and merged_until:
-            self.lines_in_box([TOTAL_LABEL], left, top, boundaries[merged_until] - left, height, "centre", bold=True)
+            label = measured.row.cells[name]
+            self.lines_in_box([label], left, top, boundaries[merged_until] - left, height, "centre", bold=True)
         for index, lines in enumerate(measured.lines):
-            if kind is RowKind.TOTAL and index < merged_until:
+            if index < merged_until:
                 continue
             column = self.content_columns[index]
             x, width = boundaries[index], widths[index]

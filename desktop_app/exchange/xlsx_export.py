@@ -26,19 +26,15 @@ from openpyxl.writer.excel import ExcelWriter
 from desktop_app import APP_NAME
 from desktop_app.domain import MAX_STAGES, Sheet, sheet_totals, wareki_date, wareki_year
 from desktop_app.domain.layout import (
-    CITY_COLUMNS,
-    NOTES_HEADING,
-    TOTAL_LABEL,
     UNIT_LABEL,
     Column,
+    LayoutTable,
     RowKind,
-    categories_in_use,
-    category_heading,
-    category_rows,
-    expand_columns,
+    header_cells,
     remarks,
     sheet_heading,
     sheet_notes,
+    sheet_tables,
 )
 from desktop_app.domain.money import NULL_MARK
 from desktop_app.exchange.errors import ExchangeError
@@ -50,6 +46,7 @@ DATA_FORMAT: Final = "machizukuri-xlsx/1"
 KEY_HEADER: Final = "machizukuri:key"
 TITLE_KEY: Final = "T"
 VISION_KEY: Final = "V"
+OVERVIEW_KEY: Final = "O"
 HEADER_KEY: Final = KEY_HEADER
 TOTAL_KEY: Final = "S"
 NOTES_KEY: Final = "N"
@@ -186,6 +183,8 @@ class _Styles:
     child: Alignment = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=CHILD_INDENT)
     right: Alignment = Alignment(horizontal="right", vertical="center")
     plain_left: Alignment = Alignment(horizontal="left", vertical="center")
+    title_center: Alignment = Alignment(horizontal="center", vertical="center")
+    wrapped_center: Alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     plain_center: Alignment = Alignment(horizontal="center", vertical="center")
 
 
@@ -212,9 +211,10 @@ def project_key(path: tuple[int, int | None]) -> str:
 
 
 def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
-    """Fill one worksheet with a ward's sheet in the city's layout, print setup included.
+    """Fill one worksheet with a ward's sheet in its own layout, print setup included.
 
-    The column after 備考 (hidden) keys each row to the sheet file stored alongside, for `xlsx_import`.
+    The column after the last printed one (hidden) keys each row to the sheet file stored
+    alongside, for `xlsx_import`.
     """
     if len(sheet.stages) > MAX_STAGES:
         # Import refuses such a sheet, so none should be held; a column past XFD must never be written.
@@ -222,16 +222,20 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
             f"{sheet.year_label} {sheet.ward}のシートは段階が{len(sheet.stages):,}個あり、"
             f"Excelに書き出せません（{MAX_STAGES}個までです）。"
         )
-    columns = expand_columns(CITY_COLUMNS, sheet.stage_names)
+    layout = sheet.layout
+    columns = header_cells(sheet)
     width = len(columns)
     key_column = width + 1
     stage_column = {stage: index + 1 for index, (column, stage, _) in enumerate(columns) if stage is not None}
     name_column = _column_of(columns, Column.NAME)
     description_column = _column_of(columns, Column.DESCRIPTION)
-    remarks_column = _column_of(columns, Column.REMARKS)
+    remarks_column = _column_of(columns, Column.REMARKS) if layout.remarks_column else 0
     no_column = _column_of(columns, Column.NO)
     last_letter = get_column_letter(width)
-    widths = {index: _COLUMN_WIDTHS[column] for index, (column, _, _) in enumerate(columns, start=1)}
+    totals = sheet_totals(sheet)
+    # A sheet without any category still gets a table, so that it can be filled in in Excel.
+    tables = sheet_tables(sheet, totals) or [LayoutTable("", "", ())]
+    widths = _balanced_widths(sheet, columns, tables)
 
     def key(row: int, value: str) -> None:
         put_text(ws, row, key_column, value)
@@ -240,27 +244,27 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         for column in range(1, width + 1):
             _style(ws.cell(row=row, column=column), font, STYLES.left, fill=fill)
 
-    _style(put_text(ws, 1, 1, sheet_heading(sheet)), STYLES.title, STYLES.plain_center, border=False)
-    ws.merge_cells(f"A1:{last_letter}1")
+    def banner(row: int, text: str, font: Font, alignment: Alignment, row_key: str) -> None:
+        _style(put_text(ws, row, 1, text), font, alignment, border=False)
+        ws.merge_cells(f"A{row}:{last_letter}{row}")
+        _fit_row_height(ws, row, [(text, sum(widths.values()) * 0.9)])
+        key(row, row_key)
+
+    banner(1, sheet_heading(sheet), STYLES.title, STYLES.title_center, TITLE_KEY)
     ws.row_dimensions[1].height = 30
-    key(1, TITLE_KEY)
-    _style(put_text(ws, 2, 1, sheet.vision), STYLES.vision, STYLES.plain_center, border=False)
-    ws.merge_cells(f"A2:{last_letter}2")
-    ws.row_dimensions[2].height = 20
-    key(2, VISION_KEY)
+    banner(2, sheet.vision, STYLES.vision, STYLES.wrapped_center, VISION_KEY)
+    row = 3
+    if layout.overview:
+        banner(row, layout.overview, STYLES.body, STYLES.left_top, OVERVIEW_KEY)
+        row += 1
+    row += 1
 
     category_index = {category.name: index for index, category in enumerate(sheet.categories)}
-    group_index = {group.name: index for index, group in enumerate(sheet.groups)}
-    row = 4
     first_header_row = 0
-    # A sheet without projects still gets its tables, empty, so that it can be filled in in Excel.
-    tables = categories_in_use(sheet) or [category.name for category in sheet.categories] or [""]
-    totals = sheet_totals(sheet)
-    for category in tables:
-        heading = category_heading(sheet, category) if category else ""
-        _style(put_text(ws, row, 1, heading), STYLES.heading, STYLES.plain_left, border=False)
+    for table in tables:
+        _style(put_text(ws, row, 1, table.heading), STYLES.heading, STYLES.plain_left, border=False)
         _style(put_text(ws, row, width, UNIT_LABEL), STYLES.body, STYLES.right, border=False)
-        key(row, f"{CATEGORY_KEY_PREFIX}{category_index.get(category, '')}")
+        key(row, f"{CATEGORY_KEY_PREFIX}{category_index.get(table.category, '')}")
         ws.row_dimensions[row].height = 20
         row += 1
         for index, (_, _, header) in enumerate(columns, start=1):
@@ -269,21 +273,28 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         _fit_row_height(ws, row, [(header, widths[index]) for index, (_, _, header) in enumerate(columns, start=1)])
         first_header_row = first_header_row or row
         row += 1
-        top_level_rows: list[int] = []
-        for layout_row in category_rows(sheet, category, totals):
+        top_level_rows: dict[str, list[int]] = {}
+        # Group headings with subtotals: their row and the project rows under them, summed at the end.
+        open_group: tuple[int, list[int]] | None = None
+        group_sums: list[tuple[int, list[int]]] = []
+        for layout_row in table.rows:
             if layout_row.kind is RowKind.GROUP:
                 boxed(row, STYLES.group_fill, STYLES.bold)
                 put_text(ws, row, 1, layout_row.text)
-                ws.merge_cells(f"A{row}:{last_letter}{row}")
-                _fit_row_height(ws, row, [(layout_row.text, sum(widths.values()))])
-                key(row, f"{GROUP_KEY_PREFIX}{group_index.get(layout_row.text, '')}")
+                merged = description_column if layout_row.amounts else width
+                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=merged)
+                _fit_row_height(ws, row, [(layout_row.text, sum(widths[c] for c in range(1, merged + 1)))])
+                key(row, f"{GROUP_KEY_PREFIX}{'' if layout_row.group is None else layout_row.group}")
+                open_group = (row, []) if layout_row.amounts else None
+                if open_group is not None:
+                    group_sums.append(open_group)
             elif layout_row.kind is RowKind.TOTAL:
                 boxed(row, STYLES.total_fill, STYLES.bold)
-                put_text(ws, row, 1, TOTAL_LABEL).alignment = STYLES.center
+                put_text(ws, row, 1, layout_row.text).alignment = STYLES.center
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=description_column)
                 for column in stage_column.values():
                     cell = ws.cell(row=row, column=column)
-                    cell.value = _total_formula(get_column_letter(column), top_level_rows)
+                    cell.value = _total_formula(get_column_letter(column), top_level_rows.get(layout_row.category, []))
                     cell.number_format = AMOUNT_FORMAT
                     cell.alignment = STYLES.right
                 key(row, TOTAL_KEY)
@@ -291,36 +302,48 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
                 project = layout_row.project
                 assert project is not None and layout_row.path is not None
                 boxed(row)
-                _put_no(ws, row, no_column, project.no)
+                _put_no(ws, row, no_column, layout_row.no)
                 name_cell = put_text(ws, row, name_column, layout_row.text)
                 if layout_row.kind is RowKind.CHILD:
                     name_cell.alignment = STYLES.child
                 else:
-                    top_level_rows.append(row)
+                    top_level_rows.setdefault(layout_row.category, []).append(row)
+                    if open_group is not None:
+                        open_group[1].append(row)
                 put_text(ws, row, description_column, project.description)
                 for stage, column in stage_column.items():
                     amount = project.amounts[stage] if stage < len(project.amounts) else None
                     _put_amount(ws.cell(row=row, column=column), amount)
-                put_text(ws, row, remarks_column, remarks(project))
+                    if project.children:
+                        # A parent is the sum of its sub-items, which follow it directly, so that an
+                        # edit of a sub-item in Excel gives a right parent.
+                        letter = get_column_letter(column)
+                        cell = ws.cell(row=row, column=column)
+                        cell.value = parent_formula(letter, row + 1, row + len(project.children))
+                        cell.number_format = AMOUNT_FORMAT
+                        cell.alignment = STYLES.right
+                if remarks_column:
+                    put_text(ws, row, remarks_column, remarks(project, layout))
                 key(row, project_key(layout_row.path))
-                _fit_row_height(
-                    ws,
-                    row,
-                    [
-                        (
-                            layout_row.text,
-                            widths[name_column] - (CHILD_INDENT if layout_row.kind is RowKind.CHILD else 0),
-                        ),
-                        (project.description, widths[description_column]),
-                        (remarks(project), widths[remarks_column]),
-                    ],
-                )
+                texts = [
+                    (layout_row.text, widths[name_column] - (CHILD_INDENT if layout_row.kind is RowKind.CHILD else 0)),
+                    (project.description, widths[description_column]),
+                ]
+                if remarks_column:
+                    texts.append((remarks(project, layout), widths[remarks_column]))
+                _fit_row_height(ws, row, texts)
             row += 1
+        for group_row, rows in group_sums:
+            for column in stage_column.values():
+                cell = ws.cell(row=group_row, column=column)
+                cell.value = _total_formula(get_column_letter(column), rows)
+                cell.number_format = AMOUNT_FORMAT
+                cell.alignment = STYLES.right
         row += 1
 
     notes = _notes_with_paths(sheet)
     if notes:
-        _style(put_text(ws, row, name_column, NOTES_HEADING), STYLES.heading, STYLES.plain_left, border=False)
+        _style(put_text(ws, row, name_column, layout.notes_heading), STYLES.heading, STYLES.plain_left, border=False)
         key(row, NOTES_KEY)
         row += 1
         for path, heading, text in notes:
@@ -330,7 +353,74 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
             _fit_row_height(ws, row, [(heading, widths[name_column]), (text, widths[description_column])])
             row += 1
     last_row = max(row - 1, 2)
-    _finish(ws, sheet, columns, key_column, first_header_row, last_row)
+    _finish(ws, sheet, columns, widths, key_column, first_header_row, last_row)
+
+
+def parent_formula(letter: str, first: int, last: int) -> str:
+    """A parent's amount in one stage: the sum of its sub-items' cells (― when they all are ―)."""
+    return _total_formula(letter, list(range(first, last + 1)))
+
+
+# The printable area of A4 landscape with the margins below, in points, and the points of one unit
+# of Excel's column width (about a digit of the 10 pt font plus its padding).
+_PAGE_WIDTH: Final = (297 - 2 * 10.2) * 72 / 25.4
+_PAGE_HEIGHT: Final = (210 - 12.7 - 15.2) * 72 / 25.4
+_POINTS_PER_WIDTH: Final = 5.6
+_WIDENINGS: Final = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
+
+
+def _balanced_widths(
+    sheet: Sheet, columns: Sequence[tuple[Column, int | None, str]], tables: Sequence[LayoutTable]
+) -> dict[int, float]:
+    """Column widths for which the one-page print needs the least shrinking.
+
+    A long sheet in narrow columns is a tall strip that fitting to one landscape page would
+    shrink to a few points; widening the text columns makes its rows fewer lines tall.
+    """
+    base = {index: _COLUMN_WIDTHS.get(column, 10.0) for index, (column, _, _) in enumerate(columns, start=1)}
+    text_columns = {
+        index: column for index, (column, _, _) in enumerate(columns, start=1) if column in _WIDENED_COLUMNS
+    }
+    rows: list[list[tuple[str, int]]] = [[(sheet.layout.overview, 0)]] if sheet.layout.overview else []
+    for table in tables:
+        for layout_row in table.rows:
+            project = layout_row.project
+            if project is None:
+                rows.append([(layout_row.text, -1)])
+                continue
+            texts = [
+                (layout_row.text, _index_of(columns, Column.NAME)),
+                (project.description, _index_of(columns, Column.DESCRIPTION)),
+            ]
+            if sheet.layout.remarks_column:
+                texts.append((remarks(project, sheet.layout), _index_of(columns, Column.REMARKS)))
+            rows.append(texts)
+
+    def shrink(widths: dict[int, float]) -> float:
+        total = sum(widths.values())
+        height = 90.0 + 40.0 * len(tables)  # title, vision, headings and column headings
+        for texts in rows:
+            lines = max(
+                (_line_count(text, total if where <= 0 else widths[where]) for text, where in texts if text), default=1
+            )
+            height += max(_MIN_ROW_HEIGHT, lines * _LINE_HEIGHT + _ROW_PADDING)
+        return max(total * _POINTS_PER_WIDTH / _PAGE_WIDTH, height / _PAGE_HEIGHT)
+
+    candidates = [
+        {index: width * (factor if index in text_columns else 1.0) for index, width in base.items()}
+        for factor in _WIDENINGS
+    ]
+    return min(candidates, key=shrink)
+
+
+_WIDENED_COLUMNS: Final = frozenset({Column.NAME, Column.DESCRIPTION, Column.REMARKS})
+
+
+def _index_of(columns: Sequence[tuple[Column, int | None, str]], wanted: Column) -> int:
+    for index, (column, _, _) in enumerate(columns, start=1):
+        if column is wanted:
+            return index
+    return 0
 
 
 def _column_of(columns: Sequence[tuple[Column, int | None, str]], wanted: Column) -> int:
@@ -413,13 +503,14 @@ def _finish(
     ws: Worksheet,
     sheet: Sheet,
     columns: Sequence[tuple[Column, int | None, str]],
+    widths: dict[int, float],
     key_column: int,
     first_header_row: int,
     last_row: int,
 ) -> None:
     """Column widths, fonts on the empty cells too, freeze, and the print setup of a government form."""
-    for index, (column, _, _) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = _COLUMN_WIDTHS[column]
+    for index in range(1, len(columns) + 1):
+        ws.column_dimensions[get_column_letter(index)].width = widths[index]
     key_letter = get_column_letter(key_column)
     ws.column_dimensions[key_letter].hidden = True
     width = len(columns)
@@ -429,25 +520,31 @@ def _finish(
                 cell.font = STYLES.body
     if first_header_row:
         ws.freeze_panes = f"A{first_header_row + 1}"
-        # The column headings are the same in every table, so the first table's repeat on each page.
-        ws.print_title_rows = f"{first_header_row}:{first_header_row}"
     ws.print_area = f"A1:{get_column_letter(width)}{last_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    # One page, like the PDF and the ward's own print: no headings repeated over a second page.
+    print_setup(ws, f"{wareki_year(sheet.fiscal_year)} {sheet.ward}", one_page=True)
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = 0.5
     ws.page_margins.bottom = 0.6
     ws.page_margins.header = 0.3
     ws.page_margins.footer = 0.3
-    footer = f"{wareki_year(sheet.fiscal_year)} {sheet.ward}".replace("&", "&&")
-    ws.oddFooter.left.text = footer
+    ws.sheet_view.zoomScale = 100
+
+
+def print_setup(ws: Worksheet, footer: str, *, one_page: bool) -> None:
+    """A4 landscape, as wide as the page, centred, with the footer of the city's forms.
+
+    `one_page` fits the height too (a ward's sheet); otherwise pages run on (a long summary).
+    """
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.left.text = footer.replace("&", "&&")
     ws.oddFooter.center.text = "&P / &N"
     ws.oddFooter.right.text = made_on_footer()
-    ws.sheet_view.zoomScale = 100
 
 
 def made_on_footer(today: datetime.date | None = None) -> str:

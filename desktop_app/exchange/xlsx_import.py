@@ -13,7 +13,7 @@ import re
 import warnings
 import zipfile
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import IO, Any, Final
 from xml.etree import ElementTree
@@ -41,19 +41,30 @@ from desktop_app.domain import (
     find_ward,
     format_amount,
     parse_amount,
-    sheet_totals,
 )
 from desktop_app.domain.layout import (
-    NEW_MARK,
     NOTES_HEADING,
     TOTAL_LABEL,
+    Column,
+    LayoutRow,
     RowKind,
-    categories_in_use,
     category_heading,
-    category_rows,
-    display_name,
+    city_columns,
+    header_cells,
+    parse_display_name,
+    print_categories,
     remarks,
+    sheet_tables,
     status_mark,
+    stored_no,
+    total_label,
+)
+from desktop_app.domain.model import (
+    DEFAULT_CATEGORY_NAMES,
+    DEFAULT_LAYOUT,
+    TABLES_SINGLE,
+    WARD_LAYOUTS,
+    normalized_group_indexes,
 )
 from desktop_app.domain.wareki import find_fiscal_year
 from desktop_app.exchange.errors import ImportFileError
@@ -67,20 +78,25 @@ from desktop_app.exchange.xlsx_export import (
     KEY_HEADER,
     NOTE_KEY_PREFIX,
     NOTES_KEY,
+    OVERVIEW_KEY,
     PROJECT_KEY_PREFIX,
     TITLE_KEY,
     TOTAL_KEY,
     VISION_KEY,
     decode_cell_text,
+    parent_formula,
     project_key,
 )
 
 NOT_OUR_LAYOUT: Final = "このアプリが書き出したExcelの形式ではありません"
-_HEADER_START: Final = ("№", "事業名", "事業内容")
-_REMARKS_HEADER: Final = "備考"
-_NO_COLUMN, _NAME_COLUMN, _DESCRIPTION_COLUMN, _FIRST_STAGE_COLUMN = 1, 2, 3, 4
+# The columns are found from the layout the exporter writes (CITY_COLUMNS): those before the
+# stages by position from the left, those after them by their heading from the right, so that a
+# column added to the layout is never taken for a stage. № and 事業名 stay first and second.
+_NO_COLUMN, _NAME_COLUMN = 1, 2
 # Sub-item numbers as the wards write them: ①…⑳, ㉑…㊿.
 _CIRCLED: Final = re.compile("^[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]")
+# A subtotal printed in a group's heading: 「人材育成の充実（2,090千円）」.
+_HEADING_SUBTOTAL: Final = re.compile(r"（[0-9,―]+千円）$")
 _STATUS_WORD: Final = re.compile(r"^(\S+)(?:[ \u3000]+(.*))?$", re.DOTALL)
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
 
@@ -146,7 +162,9 @@ def _read_workbook(workbook: Any, raw: bytes, file_name: str, opened: list[Any])
     for ws in workbook.worksheets:
         if ws.title == DATA_SHEET:
             continue
-        grid = _Grid(ws, file_name, with_saved_results)
+        record = stored.get(ws.title) or (next(iter(stored.values())) if len(stored) == 1 else None)
+        remarks_expected = record.layout.remarks_column if record is not None else None
+        grid = _Grid(ws, file_name, with_saved_results, _description_labels(stored.values()), remarks_expected)
         if grid.header_rows:
             layouts.append(grid)
     if not layouts:
@@ -159,6 +177,12 @@ def _read_workbook(workbook: Any, raw: bytes, file_name: str, opened: list[Any])
             hidden = next(iter(stored.values()))
         sheets.append(_SheetReader(grid, hidden).read())
     return sheets
+
+
+def _description_labels(sheets: Iterable[Sheet]) -> frozenset[str]:
+    """What the text column may be headed: the layouts' own labels (北区: 事業概要) and the default."""
+    layouts = [DEFAULT_LAYOUT, *WARD_LAYOUTS.values(), *(sheet.layout for sheet in sheets)]
+    return frozenset(layout.description_label for layout in layouts if layout.description_label)
 
 
 # ---------------------------------------------------------------- opening the file
@@ -406,7 +430,14 @@ def _stored_sheets(workbook: Any, file_name: str) -> dict[str, Sheet]:
 class _Grid:
     """One worksheet's cells, with the rows that make up the city's layout located."""
 
-    def __init__(self, ws: Any, file_name: str, cached: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        ws: Any,
+        file_name: str,
+        cached: Callable[[], Any],
+        description_labels: frozenset[str],
+        remarks_expected: bool | None = None,
+    ) -> None:
         self.title: str = ws.title
         self.file_name = file_name
         self._cached_loader = cached
@@ -418,7 +449,13 @@ class _Grid:
                 f"事業と内訳は合わせて{MAX_PROJECT_ROWS:,}件までです）"
             )
         self.key_column: int | None = None
+        self.description_labels = description_labels
+        # Whether the exported layout had 備考 (None: no hidden record says so, either will do).
+        self.remarks_expected = remarks_expected
+        self.columns: dict[Column, int] = {}
+        self.stage_columns: list[int] = []
         self.remarks_column = 0
+        self.last_column = 0
         self.header_rows: list[int] = self._find_header_rows()
         self.keys: dict[int, str] = self._read_keys() if self.header_rows else {}
 
@@ -444,23 +481,40 @@ class _Grid:
                 raise self.fail(
                     number, _SCAN_COLUMNS, f"列が多すぎます（段階（当初予算など）は{MAX_STAGES}個までです）"
                 )
-        self.remarks_column = self._remarks_column(candidates[0])
+        self._locate_columns(candidates[0])
         return candidates
 
     def _looks_like_header(self, number: int) -> bool:
-        return tuple(self.label(number, column).strip() for column in range(1, 4)) == _HEADER_START
+        columns = city_columns(DEFAULT_LAYOUT)
+        before = columns[: columns.index(Column.STAGES)]
+        for index, column in enumerate(before, start=1):
+            text = self.label(number, index).strip()
+            if text != column.value and not (column is Column.DESCRIPTION and text in self.description_labels):
+                return False
+        return True
 
-    def _remarks_column(self, header: int) -> int:
+    def _locate_columns(self, header: int) -> None:
+        """Where each column of the layout is: the stages are what lies between those before
+        them and those after them (備考 only where the ward prints one)."""
+        columns = city_columns(DEFAULT_LAYOUT)
+        split = columns.index(Column.STAGES)
+        self.columns = {column: index for index, column in enumerate(columns[:split], start=1)}
         if self.key_column is not None:
-            column = self.key_column - 1
+            last = self.key_column - 1
         else:
             filled = [i for i in range(1, len(self.rows[header - 1]) + 1) if self.label(header, i).strip()]
-            column = filled[-1]
-        if self.label(header, column).strip() != _REMARKS_HEADER or column < _FIRST_STAGE_COLUMN + 1:
-            raise self.fail(
-                header, column, f"見出しの行の最後の列が「{_REMARKS_HEADER}」ではありません（{NOT_OUR_LAYOUT}）"
-            )
-        return column
+            last = filled[-1]
+        self.last_column = last
+        for column in reversed(columns[split + 1 :]):
+            if self.label(header, last).strip() == column.value:
+                self.columns[column] = last
+                last -= 1
+            elif column is not Column.REMARKS or self.remarks_expected:
+                raise self.fail(header, last, f"見出しの行に「{column.value}」の列がありません（{NOT_OUR_LAYOUT}）")
+        self.stage_columns = list(range(split + 1, last + 1))
+        if not self.stage_columns:
+            raise self.fail(header, split + 1, f"見出しの行に段階（当初予算など）の列がありません（{NOT_OUR_LAYOUT}）")
+        self.remarks_column = self.columns.get(Column.REMARKS, 0)
 
     def _raw_key(self, number: int) -> str:
         if self.key_column is None:
@@ -543,7 +597,7 @@ class _Grid:
         return cell is None or cell.value is None or cell.value == ""
 
     def is_empty(self, number: int) -> bool:
-        return all(self.is_blank(number, column) for column in range(1, self.remarks_column + 1))
+        return all(self.is_blank(number, column) for column in range(1, self.last_column + 1))
 
     def key(self, number: int) -> str:
         return self.keys.get(number, "")
@@ -559,6 +613,16 @@ class _Grid:
 
 
 # ---------------------------------------------------------------- one worksheet into a Sheet
+
+
+def _with_group_position(project: Project, groups: tuple[Group, ...], positions: dict[int, int]) -> Project:
+    """The project with `group_index` moved from the hidden record's positions to the groups read."""
+    if project.group_index is None:
+        return project
+    index = positions.get(project.group_index)
+    if index is None or groups[index].name != project.group:
+        index = None
+    return replace(project, group_index=index)
 
 
 @dataclass
@@ -591,6 +655,11 @@ class _SheetReader:
         self.visible_groups: list[str] = []
         self.notes_by_key: dict[str, tuple[str, str]] = {}
         self.notes_by_heading: dict[str, str] = {}
+        # Every row as the export printed it, by key: what a cell still shows unchanged.
+        self.printed: dict[str, LayoutRow] = {}
+        self.layout = hidden.layout if hidden is not None else DEFAULT_LAYOUT
+        # Cells holding a parent's =SUM of its sub-items: worked out from the sub-items once read.
+        self.formula_cells: set[tuple[int, int]] = set()
         self.export_group_keys = self._export_group_keys()
 
     # -- the hidden record
@@ -621,15 +690,16 @@ class _SheetReader:
         keys: dict[str, str] = {}
         if self.hidden is None:
             return keys
-        positions = {group.name: index for index, group in enumerate(self.hidden.groups)}
-        totals = sheet_totals(self.hidden)
-        for category in categories_in_use(self.hidden):
+        for table in sheet_tables(self.hidden):
             above = ""
-            for row in category_rows(self.hidden, category, totals):
+            for row in table.rows:
                 if row.kind is RowKind.GROUP:
-                    above = f"{GROUP_KEY_PREFIX}{positions.get(row.text, '')}"
-                elif row.kind is RowKind.PROJECT and row.path is not None:
-                    keys[project_key(row.path)] = above
+                    above = f"{GROUP_KEY_PREFIX}{'' if row.group is None else row.group}"
+                    self.printed[above] = row
+                elif row.path is not None:
+                    self.printed[project_key(row.path)] = row
+                    if row.kind is RowKind.PROJECT:
+                        keys[project_key(row.path)] = above
         return keys
 
     # -- the whole sheet
@@ -640,7 +710,7 @@ class _SheetReader:
         self.stage_names = self._stage_names(headers[0])
         for header in headers[1:]:
             if self._stage_names(header) != self.stage_names:
-                raise grid.fail(header, _FIRST_STAGE_COLUMN, "表によって段階（当初予算など）の見出しが違います")
+                raise grid.fail(header, grid.stage_columns[0], "表によって段階（当初予算など）の見出しが違います")
         headings = [self._heading_row(index, header) for index, header in enumerate(headers)]
         title, vision, title_row = self._title_and_vision(headings[0])
         self.ward = self._ward(title)
@@ -656,34 +726,45 @@ class _SheetReader:
                 else (notes_row - 1 if notes_row else len(grid.rows))
             )
             table = self._table(headings[index], header, end)
-            if table.category:
+            if table.category or (table.projects and self.layout.tables == TABLES_SINGLE):
                 tables.append(table)
             elif table.projects:
                 raise grid.fail(headings[index], 1, "経費区分の見出し（【…経費】）に経費区分の名前がありません")
+        groups, positions = self._groups()
+        projects = tuple(_with_group_position(p, groups, positions) for p in self._ordered_projects(tables))
         sheet = Sheet(
             ward=self.ward,
             fiscal_year=fiscal_year,
             title=title,
             vision=vision,
             stages=self._stages(),
-            categories=self._categories(tables),
-            groups=self._groups(),
-            projects=self._ordered_projects(tables),
+            categories=self._categories(tables, projects),
+            groups=groups,
+            projects=projects,
+            layout=self.layout,
         )
         self._check_sums(tables)
         try:
             check_structure(sheet)
         except SheetStructureError as exc:
             raise grid.fail_sheet(str(exc)) from exc
-        return sheet
+        return normalized_group_indexes(sheet)
 
     def _stage_names(self, header: int) -> list[str]:
         names = []
-        for column in range(_FIRST_STAGE_COLUMN, self.grid.remarks_column):
+        printed: dict[str, str] = {}
+        if self.hidden is not None:
+            # A ward may head a stage otherwise (北区: 予算額 for 当初予算): it is still that stage.
+            printed = {
+                text: self.hidden.stages[stage].name
+                for _, stage, text in header_cells(self.hidden)
+                if stage is not None
+            }
+        for column in self.grid.stage_columns:
             name = self.grid.text(header, column)
             if not name.strip():
                 raise self.grid.fail(header, column, "段階（当初予算など）の見出しが空です")
-            names.append(name)
+            names.append(printed.get(name, name))
         return names
 
     def _stages(self) -> tuple[Stage, ...]:
@@ -702,7 +783,7 @@ class _SheetReader:
         if (
             number <= previous
             or key[:1] in (TOTAL_KEY, PROJECT_KEY_PREFIX, GROUP_KEY_PREFIX)
-            or not (grid.label(number, 1) or key == CATEGORY_KEY_PREFIX)
+            or not (grid.label(number, 1) or key.startswith(CATEGORY_KEY_PREFIX))
         ):
             raise grid.fail(header, 1, "この表の上に経費区分の見出し（【…経費】）がありません")
         return number
@@ -716,11 +797,14 @@ class _SheetReader:
             raise grid.fail(1, 1, f"タイトルの行がありません（{NOT_OUR_LAYOUT}）")
         after = [n for n in rows if n > title_row]
         vision_row = by_key.get(VISION_KEY) or (after[0] if after else 0)
+        overview_row = by_key.get(OVERVIEW_KEY)
+        if overview_row:
+            self.layout = replace(self.layout, overview=self._row_text(overview_row))
         return self._row_text(title_row), self._row_text(vision_row) if vision_row else "", title_row
 
     def _row_text(self, number: int) -> str:
         """The text of a merged title line: its first filled cell."""
-        for column in range(1, self.grid.remarks_column + 1):
+        for column in range(1, self.grid.last_column + 1):
             text = self.grid.text(number, column)
             if text:
                 return text
@@ -760,7 +844,7 @@ class _SheetReader:
             if key == NOTES_KEY:
                 return number
             texts = (grid.label(number, _NO_COLUMN).strip(), grid.label(number, _NAME_COLUMN).strip())
-            if not key and NOTES_HEADING in texts:
+            if not key and (NOTES_HEADING in texts or (self.layout.notes_heading or NOTES_HEADING) in texts):
                 return number
         return 0
 
@@ -768,7 +852,7 @@ class _SheetReader:
         grid = self.grid
         for number in range(notes_row + 1, len(grid.rows) + 1):
             heading = grid.text(number, _NAME_COLUMN)
-            text = grid.text(number, _DESCRIPTION_COLUMN)
+            text = grid.text(number, grid.columns[Column.DESCRIPTION])
             if not heading and not text:
                 continue
             key = grid.key(number)
@@ -788,7 +872,8 @@ class _SheetReader:
         for number in range(header + 1, end + 1):
             key = grid.key(number)
             if total_row:
-                if not grid.is_empty(number):
+                # One table of the whole sheet (中央区) has one total row per category at its foot.
+                if not grid.is_empty(number) and not self._is_total(number, key):
                     raise grid.fail(
                         number,
                         1,
@@ -801,7 +886,7 @@ class _SheetReader:
                 total_row = number
                 continue
             if self._is_group(number, key):
-                group = grid.text(number, 1) or None
+                group = self._group_name(key, grid.text(number, 1)) or None
                 group_key = key
                 if group is not None:
                     self._note_group(key, group)
@@ -814,7 +899,9 @@ class _SheetReader:
                 if not projects:
                     raise grid.fail(number, _NAME_COLUMN, "内訳の行（字下げした行）の上に親の事業がありません")
                 parent = projects[-1]
-                project = self._project(number, key, hidden, category, group=hidden.group if hidden else None)
+                project = self._project(
+                    number, key, hidden, parent.project.category, group=hidden.group if hidden else None
+                )
                 parent.children.append(_RowProject(number, project, hidden))
             else:
                 own_group = group
@@ -823,28 +910,84 @@ class _SheetReader:
                     # the group above it; unless that heading changed, it still has none.
                     own_group = None
                 project = self._project(number, key, hidden, category, group=own_group)
+                group_index = (
+                    self._hidden_index(group_key, GROUP_KEY_PREFIX, len(self.hidden.groups)) if self.hidden else None
+                )
+                if own_group is not None and group_index is not None:
+                    # Which of several groups of one name: resolved once the groups are put together.
+                    project = replace(project, group_index=group_index)
                 projects.append(_RowProject(number, project, hidden))
+        for row in projects:
+            self._work_out_parent(row)
         return _Table(heading, category, hidden_category, projects)
+
+    def _work_out_parent(self, row: _RowProject) -> None:
+        """A parent's =SUM of its sub-items (as exported) is their sums; any other formula is what
+        Excel saved with it."""
+        grid = self.grid
+        for child in row.children:
+            typed = [(i, c) for i, c in enumerate(grid.stage_columns) if (child.row, c) in self.formula_cells]
+            if typed:
+                values = list(child.project.amounts)
+                for index, column in typed:
+                    values[index] = self._amount(child.row, column, sum_of_children=False)
+                child.project = replace(child.project, amounts=tuple(values))
+        amounts = list(row.project.amounts)
+        changed = False
+        sums = replace(row.project, children=tuple(child.project for child in row.children)).children_sum()
+        for index, column in enumerate(grid.stage_columns):
+            if (row.row, column) not in self.formula_cells:
+                continue
+            formula = str(grid.cell(row.row, column).value)
+            letter = get_column_letter(column)
+            last = row.row + len(row.children)
+            if (
+                row.children
+                and [c.row for c in row.children] == list(range(row.row + 1, last + 1))
+                and (formula == parent_formula(letter, row.row + 1, last))
+            ):
+                amounts[index] = sums[index]
+            else:
+                amounts[index] = self._amount(row.row, column, sum_of_children=False)
+            changed = True
+        if changed:
+            row.project = replace(row.project, amounts=tuple(amounts))
+
+    def _group_name(self, key: str, text: str) -> str:
+        """The group's name from its heading, without the subtotal or the 方向性 line printed with it."""
+        printed = self.printed.get(key)
+        if self.hidden is not None and printed is not None and printed.group is not None and text == printed.text:
+            return self.hidden.groups[printed.group].name
+        first = text.split("\n", 1)[0] if self.layout.group_descriptions else text
+        return _HEADING_SUBTOTAL.sub("", first)
 
     def _is_total(self, number: int, key: str) -> bool:
         if key:
             return key == TOTAL_KEY
         grid = self.grid
-        return grid.label(number, 1).strip() == TOTAL_LABEL and grid.is_blank(number, _NAME_COLUMN)
+        labels = {TOTAL_LABEL}
+        if self.hidden is not None:
+            labels |= {total_label(self.hidden, category.name) for category in self.hidden.categories}
+        return grid.label(number, 1).strip() in labels and grid.is_blank(number, _NAME_COLUMN)
 
     def _is_group(self, number: int, key: str) -> bool:
         if key:
             return key.startswith(GROUP_KEY_PREFIX)
         grid = self.grid
-        others = range(_NAME_COLUMN, grid.remarks_column + 1)
+        others = range(_NAME_COLUMN, grid.last_column + 1)
         return not grid.is_blank(number, 1) and all(grid.is_blank(number, c) for c in others)
 
     def _category(self, heading: int) -> tuple[str, int | None]:
         grid = self.grid
         text = grid.text(heading, 1)
         hidden = self.hidden
+        if not text and hidden is not None:
+            # A ward that prints no table headings: the key says which category's table it is.
+            index = self._hidden_index(grid.key(heading), CATEGORY_KEY_PREFIX, len(hidden.categories))
+            if index is not None:
+                return hidden.categories[index].name, index
         if not text:
-            return "", None  # the empty table of a sheet without any category
+            return "", None  # one table of the whole sheet, or the empty table of a sheet without any category
         if hidden is not None:
             index = self._hidden_index(grid.key(heading), CATEGORY_KEY_PREFIX, len(hidden.categories))
             candidates = [index] if index is not None else range(len(hidden.categories))
@@ -876,20 +1019,26 @@ class _SheetReader:
     def _project(self, number: int, key: str, hidden: Project | None, category: str, *, group: str | None) -> Project:
         grid = self.grid
         name_text = grid.text(number, _NAME_COLUMN)
-        if hidden is not None and name_text == display_name(hidden):
+        printed = self.printed.get(key)
+        if hidden is not None and printed is not None and name_text == printed.text:
             name, new, district = hidden.name, hidden.new, hidden.district
+            category = category or hidden.category
         else:
-            name, new, district = self._parse_name(name_text, hidden)
+            name, new, district, tagged = self._parse_name(name_text, hidden)
+            category = category or tagged or (hidden.category if hidden is not None else self._first_category())
         if not name.strip():
             raise grid.fail(number, _NAME_COLUMN, "事業名が空です")
-        amounts = tuple(self._amount(number, column) for column in range(_FIRST_STAGE_COLUMN, grid.remarks_column))
+        amounts = tuple(self._amount(number, column) for column in grid.stage_columns)
         status, notes_heading, note = self._remarks(number, key, hidden, amounts)
+        no_text = grid.text(number, _NO_COLUMN)
+        unchanged = hidden is not None and printed is not None and no_text == printed.no
+        no = hidden.no if hidden is not None and unchanged else stored_no(no_text)
         return Project(
-            no=grid.text(number, _NO_COLUMN),
+            no=no,
             name=name,
             category=category,
             amounts=amounts,
-            description=grid.text(number, _DESCRIPTION_COLUMN),
+            description=grid.text(number, grid.columns[Column.DESCRIPTION]),
             group=group,
             new=new,
             status=status,
@@ -899,19 +1048,26 @@ class _SheetReader:
             notes_heading=notes_heading,
         )
 
-    @staticmethod
-    def _parse_name(text: str, hidden: Project | None) -> tuple[str, bool, str | None]:
-        new = text.startswith(NEW_MARK)
-        if new:
-            text = text[len(NEW_MARK) :]
+    def _first_category(self) -> str:
+        order = print_categories(self.hidden) if self.hidden is not None else []
+        return order[0] if order else DEFAULT_CATEGORY_NAMES[0]
+
+    def _parse_name(self, text: str, hidden: Project | None) -> tuple[str, bool, str | None, str | None]:
+        names = [c.name for c in self.hidden.categories] if self.hidden is not None else list(DEFAULT_CATEGORY_NAMES)
+        text, new, tagged = parse_display_name(text, names)
         district = None
         if hidden is not None and hidden.district and text.startswith(f"【{hidden.district}】"):
             district = hidden.district
             text = text[len(district) + 2 :]
-        return text, new, district
+        return text, new, district, tagged
 
-    def _amount(self, number: int, column: int) -> int | None:
+    def _amount(self, number: int, column: int, *, sum_of_children: bool = True) -> int | None:
         grid = self.grid
+        cell = grid.cell(number, column)
+        if sum_of_children and cell is not None and cell.data_type == "f":
+            # Perhaps a parent's sum of its sub-items: decided once they are read.
+            self.formula_cells.add((number, column))
+            return None
         value = grid.value(number, column)
         if isinstance(value, str):
             value = decode_cell_text(value)
@@ -923,13 +1079,18 @@ class _SheetReader:
     def _remarks(
         self, number: int, key: str, hidden: Project | None, amounts: tuple[int | None, ...]
     ) -> tuple[Status, str | None, str]:
-        text = self.grid.text(number, self.grid.remarks_column)
+        if self.grid.remarks_column:
+            text = self.grid.text(number, self.grid.remarks_column)
+        else:
+            # No 備考 column where the ward prints none: the status stays what it was.
+            text = remarks(hidden, self.layout) if hidden is not None else ""
         note_row = self.notes_by_key.get(key)
-        if hidden is not None and text == remarks(hidden):
+        if hidden is not None and text == remarks(hidden, self.layout):
             note = hidden.note
             if hidden.notes_heading:
                 shown = self._note_text(key, hidden.notes_heading)
-                if shown is not None and shown != (hidden.note or status_mark(hidden)):
+                marks = self.layout.status_marks
+                if shown is not None and shown != (hidden.note or (status_mark(hidden) if marks else "")):
                     note = shown
             return hidden.status, hidden.notes_heading, note
         status = self._default_status(hidden, amounts)
@@ -966,7 +1127,7 @@ class _SheetReader:
 
     # -- putting the sheet together
 
-    def _categories(self, tables: list[_Table]) -> tuple[Category, ...]:
+    def _categories(self, tables: list[_Table], projects: tuple[Project, ...]) -> tuple[Category, ...]:
         renamed: dict[int, str] = {}
         for table in tables:
             if table.hidden_category is not None:
@@ -976,8 +1137,9 @@ class _SheetReader:
             for index, category in enumerate(self.hidden.categories):
                 name = renamed.get(index, category.name)
                 categories.setdefault(name, Category(name, category.allocation))
-        for table in tables:
-            categories.setdefault(table.category, Category(table.category))
+        for name in [table.category for table in tables] + [project.category for project in projects]:
+            if name:
+                categories.setdefault(name, Category(name))
         return tuple(categories.values())
 
     def _group_name_map(self) -> dict[str, str]:
@@ -989,15 +1151,30 @@ class _SheetReader:
                 mapping[group.name] = names[0] if names else group.name
         return mapping
 
-    def _groups(self) -> tuple[Group, ...]:
-        groups: dict[str, Group] = {}
+    def _groups(self) -> tuple[tuple[Group, ...], dict[int, int]]:
+        """The groups, and where each group of the hidden record went (by its position there).
+
+        A name printed under two headings is one group, unless the record itself holds two
+        groups of that name (南区's two 防災・減災).
+        """
+        groups: list[Group] = []
+        positions: dict[int, int] = {}
+        seen: set[str] = set()
         if self.hidden is not None:
+            hidden_names = [group.name for group in self.hidden.groups]
             for index, group in enumerate(self.hidden.groups):
                 for name in self.group_renames.get(index) or [group.name]:
-                    groups.setdefault(name, Group(name, group.description))
+                    repeated = name == group.name and hidden_names.count(name) > 1
+                    if name in seen and not repeated:
+                        continue
+                    seen.add(name)
+                    positions.setdefault(index, len(groups))
+                    groups.append(Group(name, group.description))
         for name in self.visible_groups:
-            groups.setdefault(name, Group(name))
-        return tuple(groups.values())
+            if name not in seen:
+                seen.add(name)
+                groups.append(Group(name))
+        return tuple(groups), positions
 
     def _ordered_projects(self, tables: list[_Table]) -> tuple[Project, ...]:
         """Projects in sheet order: each table's rows in their order, the tables interleaved as
@@ -1054,7 +1231,7 @@ class _SheetReader:
                     if shown != summed:
                         raise self.grid.fail(
                             row.row,
-                            _FIRST_STAGE_COLUMN + index,
+                            self.grid.stage_columns[index],
                             f"{parent.label}の{self.stage_names[index]} {format_amount(shown)}が"
                             f"内訳の合計 {format_amount(summed)}と一致しません（親の事業の金額は内訳の合計にしてください）",
                         )

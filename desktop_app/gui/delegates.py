@@ -1,12 +1,20 @@
-"""Cell editors: amounts checked as they are typed, choices for 経費区分 and 状況."""
+"""Cell editors: amounts checked as they are typed, choices for 経費区分 and 状況, texts of several lines."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QComboBox, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QKeyEvent, QValidator
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from desktop_app.domain import STATUS_LABELS, AmountError, parse_amount
 from desktop_app.domain.layout import Column
@@ -32,6 +40,25 @@ class AmountValidator(QValidator):
         return QValidator.State.Acceptable, text, pos
 
 
+# The texts that may run over several lines (descriptions, notes, names as the wards print them).
+MULTI_LINE_COLUMNS = frozenset({Column.NAME, Column.DESCRIPTION, Column.REMARKS})
+
+
+class MultiLineEditor(QPlainTextEdit):
+    """A text cell's editor as in Excel: Enter commits, Alt+Enter starts a new line in the cell."""
+
+    committed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+                self.insertPlainText("\n")
+            else:
+                self.committed.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class SheetDelegate(QStyledItemDelegate):
     """Chooses the editor by column; reports a bad amount while it is being typed."""
 
@@ -54,6 +81,18 @@ class SheetDelegate(QStyledItemDelegate):
             combo = QComboBox(parent)
             combo.addItems([category.name for category in model.sheet.categories])
             return combo
+        if column in MULTI_LINE_COLUMNS:
+            text_editor = MultiLineEditor(parent)
+            text_editor.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+            text_editor.setTabChangesFocus(True)
+
+            def commit() -> None:
+                # What Qt's own line editor does on Enter: commit, then the view moves down.
+                self.commitData.emit(text_editor)
+                self.closeEditor.emit(text_editor, QAbstractItemDelegate.EndEditHint.SubmitModelCache)
+
+            text_editor.committed.connect(commit)
+            return text_editor
         editor = QLineEdit(parent)
         editor.setFrame(False)
         if row.project is not None and column is Column.STAGES:
@@ -73,6 +112,11 @@ class SheetDelegate(QStyledItemDelegate):
             if not editor.text():
                 editor.setText("" if value is None else str(value))
             return
+        if isinstance(editor, QPlainTextEdit):
+            if not editor.toPlainText():
+                editor.setPlainText("" if value is None else str(value))
+                editor.selectAll()  # a key typed to start the edit replaces the text, as in Excel
+            return
         super().setEditorData(editor, index)
 
     def setModelData(self, editor: QWidget, model: Any, index: _Index) -> None:
@@ -85,5 +129,10 @@ class SheetDelegate(QStyledItemDelegate):
             self.problem.emit("")
             if editor.text() != str(index.data(Qt.ItemDataRole.EditRole) or ""):
                 model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+            return
+        if isinstance(editor, QPlainTextEdit):
+            self.problem.emit("")
+            if editor.toPlainText() != str(index.data(Qt.ItemDataRole.EditRole) or ""):
+                model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
             return
         super().setModelData(editor, model, index)

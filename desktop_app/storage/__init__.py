@@ -23,6 +23,7 @@ from desktop_app.storage.sheets import (
     replace_sheets,
     search_projects,
     sheet_years,
+    update_sheet_layout,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "replace_sheets",
     "search_projects",
     "sheet_years",
+    "update_sheet_layout",
 ]

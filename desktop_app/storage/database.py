@@ -35,8 +35,8 @@ _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 APPLICATION_ID = 0x4D4B5A31
 # The last schema version written before APPLICATION_ID existed (see _is_ours).
 UNMARKED_VERSION = 1
-# The oldest schema a read-only open can read without migrating: 0002 only marks the file.
-READABLE_FROM_VERSION = 1
+# The oldest schema a read-only open can read without migrating (0003 added the sheets' layout column).
+READABLE_FROM_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 # Tests shorten the wait for a busy database; the app itself always waits BUSY_TIMEOUT_MS.
 BUSY_TIMEOUT_ENV = "MACHIZUKURI_BUSY_TIMEOUT_MS"

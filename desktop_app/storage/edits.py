@@ -20,6 +20,7 @@ from desktop_app.domain.edits import (
     SetSheetSettings,
     SetStageLocked,
 )
+from desktop_app.domain.model import project_label
 from desktop_app.storage.database import Database, StorageError, current_user
 from desktop_app.storage.sheets import now_text
 
@@ -86,7 +87,7 @@ def _label(conn: sqlite3.Connection, project_id: int) -> str:
     if row is None:
         raise StorageError("その事業はもうありません（ほかの操作で削除されました）。")
     no, name = row
-    return f"№{no}「{name}」" if no else f"「{name}」"
+    return project_label(no, name)
 
 
 def _apply(conn: sqlite3.Connection, sheet_id: int, change: Change, history: _HistoryWriter) -> None:
@@ -369,7 +370,7 @@ def _insert(
     )
     siblings.insert(min(position, len(siblings)), project_id)
     _write_positions(conn, siblings)
-    label = f"№{project.no}「{project.name}」" if project.no else f"「{project.name}」"
+    label = project.label
     history.write(project_id, label, "追加", None, label)
     for child_position, child in enumerate(project.children):
         _insert(conn, sheet_id, child, project_id, child_position, history)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,8 @@ from desktop_app.domain import (
     ward_order,
     wareki_year,
 )
+from desktop_app.domain.layout import layout_from_dict, layout_to_dict
+from desktop_app.domain.model import DEFAULT_LAYOUT, SheetLayout
 from desktop_app.storage.database import Database, StorageError, current_user
 
 
@@ -137,10 +140,12 @@ def load_sheet(db: Database, ward: str, fiscal_year: int) -> Sheet:
 
 def load_sheet_by_id(db: Database, sheet_id: int) -> Sheet:
     conn = db.conn
-    row = conn.execute("SELECT ward, fiscal_year, title, vision, unit FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+    row = conn.execute(
+        "SELECT ward, fiscal_year, title, vision, unit, layout FROM sheets WHERE id = ?", (sheet_id,)
+    ).fetchone()
     if row is None:
         raise StorageError(f"シート（id {sheet_id}）はありません。")
-    ward, fiscal_year, title, vision, unit = row
+    ward, fiscal_year, title, vision, unit, layout_text = row
     stages = tuple(
         Stage(name, bool(locked))
         for name, locked in conn.execute(
@@ -156,11 +161,15 @@ def load_sheet_by_id(db: Database, sheet_id: int) -> Sheet:
         category_names[category_id] = name
         categories.append(Category(name, allocation))
     group_names: dict[int, str] = {}
-    groups = []
+    # A group that repeats an earlier group's name is told apart by its position.
+    group_indexes: dict[int, int] = {}
+    groups: list[Group] = []
     for group_id, name, description in conn.execute(
         "SELECT id, name, description FROM project_groups WHERE sheet_id = ? ORDER BY position", (sheet_id,)
     ):
         group_names[group_id] = name
+        if any(group.name == name for group in groups):
+            group_indexes[group_id] = len(groups)
         groups.append(Group(name, description))
     amounts: dict[int, list[int | None]] = defaultdict(lambda: [None] * width)
     for project_id, stage, value in conn.execute(
@@ -187,6 +196,7 @@ def load_sheet_by_id(db: Database, sheet_id: int) -> Sheet:
             amounts=tuple(amounts[project_id]),
             description=description,
             group=group_names.get(group_id) if group_id is not None else None,
+            group_index=group_indexes.get(group_id) if group_id is not None else None,
             new=bool(is_new),
             status=Status(status),
             note=note,
@@ -215,8 +225,23 @@ def load_sheet_by_id(db: Database, sheet_id: int) -> Sheet:
         categories=tuple(categories),
         groups=tuple(groups),
         projects=tuple(projects),
+        layout=_layout_from_text(layout_text),
         id=sheet_id,
     )
+
+
+def _layout_from_text(text: str) -> SheetLayout:
+    if not text:
+        return DEFAULT_LAYOUT
+    try:
+        return layout_from_dict(json.loads(text))
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+        raise StorageError(f"シートの印刷の様式が読めません（{exc}）。") from exc
+
+
+def _layout_text(layout: SheetLayout) -> str:
+    data = layout_to_dict(layout)
+    return json.dumps(data, ensure_ascii=False, sort_keys=False) if data else ""
 
 
 def replace_sheets(
@@ -254,12 +279,25 @@ def insert_sheet(db: Database, sheet: Sheet, *, reason: str, user: str | None = 
         return load_sheet_by_id(db, sheet_id)
 
 
+def update_sheet_layout(db: Database, sheet_id: int, layout: SheetLayout, *, user: str | None = None) -> Sheet:
+    """Store how a sheet prints (one transaction, with its history); returns the sheet as stored."""
+    with db.atomic():
+        row = db.conn.execute("SELECT layout FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+        if row is None:
+            raise StorageError(f"シート（id {sheet_id}）はありません。")
+        text = _layout_text(layout)
+        if text != row[0]:
+            db.conn.execute("UPDATE sheets SET layout = ? WHERE id = ?", (text, sheet_id))
+            record_history(db, sheet_id=sheet_id, field="印刷の様式", old_value=row[0], new_value=text, user=user)
+        return load_sheet_by_id(db, sheet_id)
+
+
 def _write_sheet(db: Database, sheet: Sheet, existing: int | None) -> int:
     conn = db.conn
     if existing is None:
         cursor = conn.execute(
-            "INSERT INTO sheets (ward, fiscal_year, title, vision, unit) VALUES (?, ?, ?, ?, ?)",
-            (sheet.ward, sheet.fiscal_year, sheet.title, sheet.vision, sheet.unit),
+            "INSERT INTO sheets (ward, fiscal_year, title, vision, unit, layout) VALUES (?, ?, ?, ?, ?, ?)",
+            (sheet.ward, sheet.fiscal_year, sheet.title, sheet.vision, sheet.unit, _layout_text(sheet.layout)),
         )
         sheet_id = int(cursor.lastrowid or 0)
     else:
@@ -270,8 +308,8 @@ def _write_sheet(db: Database, sheet: Sheet, existing: int | None) -> int:
         for table in ("project_groups", "categories", "stages"):
             conn.execute(f"DELETE FROM {table} WHERE sheet_id = ?", (sheet_id,))
         conn.execute(
-            "UPDATE sheets SET title = ?, vision = ?, unit = ? WHERE id = ?",
-            (sheet.title, sheet.vision, sheet.unit, sheet_id),
+            "UPDATE sheets SET title = ?, vision = ?, unit = ?, layout = ? WHERE id = ?",
+            (sheet.title, sheet.vision, sheet.unit, _layout_text(sheet.layout), sheet_id),
         )
     conn.executemany(
         "INSERT INTO stages (sheet_id, position, name, locked) VALUES (?, ?, ?, ?)",
@@ -284,18 +322,22 @@ def _write_sheet(db: Database, sheet: Sheet, existing: int | None) -> int:
             (sheet_id, position, category.name, category.allocation),
         )
         category_ids[category.name] = cursor.lastrowid
-    group_ids = {}
+    group_ids: list[int | None] = []
     for position, group in enumerate(sheet.groups):
         cursor = conn.execute(
             "INSERT INTO project_groups (sheet_id, position, name, description) VALUES (?, ?, ?, ?)",
             (sheet_id, position, group.name, group.description),
         )
-        group_ids[group.name] = cursor.lastrowid
+        group_ids.append(cursor.lastrowid)
     amount_rows: list[tuple[int, int, int]] = []
     for position, project in enumerate(sheet.projects):
-        parent_id = _insert_project(conn, sheet_id, None, position, project, category_ids, group_ids, amount_rows)
+        parent_id = _insert_project(
+            conn, sheet, sheet_id, None, position, project, category_ids, group_ids, amount_rows
+        )
         for child_position, child in enumerate(project.children):
-            _insert_project(conn, sheet_id, parent_id, child_position, child, category_ids, group_ids, amount_rows)
+            _insert_project(
+                conn, sheet, sheet_id, parent_id, child_position, child, category_ids, group_ids, amount_rows
+            )
     conn.executemany("INSERT INTO amounts (project_id, stage, value) VALUES (?, ?, ?)", amount_rows)
     return sheet_id
 
@@ -310,12 +352,13 @@ def _all_categories(sheet: Sheet) -> Iterable[Category]:
 
 def _insert_project(
     conn: sqlite3.Connection,
+    sheet: Sheet,
     sheet_id: int,
     parent_id: int | None,
     position: int,
     project: Project,
     category_ids: dict[str, int | None],
-    group_ids: dict[str, int | None],
+    group_ids: list[int | None],
     amount_rows: list[tuple[int, int, int]],
 ) -> int:
     cursor = conn.execute(
@@ -329,7 +372,7 @@ def _insert_project(
             project.name,
             project.description,
             category_ids[project.category],
-            group_ids.get(project.group) if project.group is not None else None,
+            None if (group := sheet.group_position(project)) is None else group_ids[group],
             int(project.new),
             project.status.value,
             project.note,

@@ -47,8 +47,8 @@ def test_summary_first_then_each_ward_in_the_citys_order() -> None:
     assert wb[SUMMARY_TITLE]["A1"].value == "令和2年度 まちづくり推進経費 全区集計"
     assert wb.properties.title == "令和2年度 まちづくり推進経費 全区集計"
     # Each ward's sheet is the city's layout, totals as formulas.
-    assert wb["東区"]["A1"].value == "令和2年度 東区まちづくりの取組"
-    assert wb["東区"]["A4"].value == "【東区まちづくり推進経費】"
+    assert wb["東区"]["A1"].value == "令和２年度 東区まちづくりの取組"  # as 東区 writes it
+    assert wb["東区"]["A5"].value == "【東区まちづくり推進経費】"  # under 東区's overview
 
 
 def test_summary_has_each_wards_totals_allocation_and_execution_rate() -> None:

@@ -30,10 +30,12 @@ from desktop_app.exchange.xlsx_export import (
     render_xlsx,
 )
 from desktop_app.exchange.xlsx_import import read_xlsx
-from tests.factories import FUKKO, MACHI, project, small_sheet
+from tests.factories import FUKKO, MACHI, plain, project, small_sheet
 from tests.strategies import text
 
-SAMPLES = {sheet.ward: sheet for sheet in operations.sample_sheets()}
+# The samples in today's default layout, with the contract's titles: these tests read cells by
+# address. Each ward's own layout is tested in tests/exchange/test_ward_layouts.py.
+SAMPLES = {sheet.ward: plain(sheet) for sheet in operations.sample_sheets()}
 
 
 def open_book(sheet: Sheet) -> Any:
@@ -168,11 +170,14 @@ def test_remarks_and_numbered_notes_under_the_tables() -> None:
 
 
 def test_a_sheet_without_projects_still_gets_an_empty_table_to_fill_in() -> None:
-    ws = ward_sheet(new_sheet("西区", 2021))
-    assert ws["A1"].value == "令和3年度 西区まちづくりの取組"
-    assert ws["A4"].value == "【西区まちづくり推進経費】"
+    ws = ward_sheet(new_sheet("東区", 2021))
+    assert ws["A1"].value == "令和3年度 東区まちづくりの取組"
+    assert ws["A4"].value == "【東区まちづくり推進経費】"
     assert ws["A5"].value == "№"
-    assert ws["A6"].value == "合計"
+    assert ws["A6"].value == "合　計"  # as 東区 labels its totals
+    ws = ward_sheet(new_sheet("西区", 2021))
+    assert ws["A5"].value == "№"  # 西区 prints no heading over its table
+    assert ws["A6"].value == "まちづくり推進経費　合計額"
 
 
 # ---------------------------------------------------------------- how it looks and prints
@@ -192,18 +197,22 @@ def test_fonts_borders_wrapping_and_column_widths() -> None:
     widths = {letter: ws.column_dimensions[letter].width for letter in "ABCDEFGH"}
     assert widths["B"] >= 28 and widths["C"] >= 60 and widths["H"] >= 24
     assert all(widths[letter] >= 12 for letter in "DEFG")
-    # A description of three lines gets a row tall enough for them.
+    # A description of three lines gets a row tall enough for them, and keeps its line breaks.
+    sheet = SAMPLES["東区"]
+    three = replace(sheet.projects[0], description="一行目\n二行目\n三行目")
+    ws = ward_sheet(replace(sheet, projects=(three, *sheet.projects[1:])))
+    assert ws["C6"].value == "一行目\n二行目\n三行目"
     assert ws.row_dimensions[6].height >= 3 * 13
 
 
-def test_page_setup_is_a4_landscape_one_page_wide_with_repeated_headings() -> None:
+def test_page_setup_is_a4_landscape_on_one_page_like_the_pdf() -> None:
     ws = ward_sheet(SAMPLES["東区"])
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert int(ws.page_setup.fitToWidth) == 1
-    assert int(ws.page_setup.fitToHeight) == 0
-    assert ws.print_title_rows == "$5:$5"
+    assert int(ws.page_setup.fitToHeight) == 1
+    assert ws.print_title_rows is None  # one page: no headings repeated over 西区's notes
     assert ws.freeze_panes == "A6"
     assert ws.print_options.horizontalCentered
     assert ws.page_margins.left < 0.75  # narrower than Excel's default, for the wide table

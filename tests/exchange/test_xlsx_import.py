@@ -20,10 +20,13 @@ from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.xlsx_export import DATA_SHEET, render_xlsx
 from desktop_app.exchange.xlsx_import import NOT_OUR_LAYOUT, read_xlsx
 from desktop_app.storage import load_sheet
-from tests.factories import FUKKO, MACHI, small_sheet
+from tests.factories import FUKKO, MACHI, plain, small_sheet
 from tests.strategies import sheets
 
-SAMPLES = {sheet.ward: sheet for sheet in operations.sample_sheets()}
+# The samples in today's default layout, with the contract's titles: these tests read cells by
+# address. Each ward's own layout is tested in tests/exchange/test_ward_layouts.py.
+SAMPLES = {sheet.ward: plain(sheet) for sheet in operations.sample_sheets()}
+WARDS_OWN = {sheet.ward: sheet for sheet in operations.sample_sheets()}
 FILE = "R02_東区.xlsx"
 
 
@@ -47,8 +50,8 @@ def refusal(raw: bytes, file_name: str = FILE) -> str:
 
 @pytest.mark.parametrize("ward", sorted(SAMPLES))
 def test_every_sample_sheet_comes_back_unchanged(ward: str) -> None:
-    sheet = SAMPLES[ward]
-    assert read_xlsx(render_xlsx(sheet), f"{ward}.xlsx") == [sheet]
+    for sheet in (SAMPLES[ward], WARDS_OWN[ward]):
+        assert read_xlsx(render_xlsx(sheet), f"{ward}.xlsx") == [sheet]
 
 
 def test_small_sheet_with_groups_sub_items_and_two_categories_comes_back_unchanged() -> None:
@@ -233,9 +236,19 @@ def test_a_formula_without_a_saved_result_is_refused() -> None:
     assert "東区!D6: 数式の計算結果がファイルに保存されていません" in message
 
 
-def test_a_sub_item_edit_that_breaks_the_parent_sum_names_the_parents_cell() -> None:
-    message = refusal(edited(small_sheet(), lambda ws: ws.__setitem__("D9", 500)))
-    assert "東区!D8: №2「地域力活性化・強化支援事業」の当初予算 601が内訳の合計 689と一致しません" in message
+def test_a_parent_is_the_sum_of_its_sub_items_so_a_sub_item_edit_gives_a_right_parent() -> None:
+    sheet = small_sheet()
+    ws = openpyxl.load_workbook(io.BytesIO(render_xlsx(sheet)))[sheet.ward]
+    assert ws["D8"].value == '=IF(COUNT(D9:D10)=0,"―",SUM(D9:D10))'
+    (read,) = read_xlsx(edited(sheet, lambda ws: ws.__setitem__("D9", 500)), FILE)
+    parent = next(project for project in read.projects if project.children)
+    assert parent.children[0].amounts[0] == 500
+    assert parent.amounts[0] == 500 + parent.children[1].amounts[0]
+
+
+def test_a_parent_typed_over_with_a_wrong_sum_names_the_parents_cell() -> None:
+    message = refusal(edited(small_sheet(), lambda ws: ws.__setitem__("D8", 700)))
+    assert "東区!D8: №2「地域力活性化・強化支援事業」の当初予算 700が内訳の合計 601と一致しません" in message
 
 
 def test_an_emptied_name_is_refused() -> None:
@@ -319,7 +332,20 @@ def test_a_header_without_remarks_column_is_refused() -> None:
     def edit(ws: Any) -> None:
         ws["H5"] = "メモ"
 
-    assert "東区!H5: 見出しの行の最後の列が「備考」ではありません" in refusal(edited(small_sheet(), edit))
+    assert "東区!H5: 見出しの行に「備考」の列がありません" in refusal(edited(small_sheet(), edit))
+
+
+def test_a_column_added_to_the_layout_is_not_read_as_a_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.domain import layout
+
+    wider = (*layout.CITY_COLUMNS[:-1], layout.Column.STATUS, layout.CITY_COLUMNS[-1])
+    monkeypatch.setattr(layout, "CITY_COLUMNS", wider)
+    sheet = small_sheet()
+    ws = openpyxl.load_workbook(io.BytesIO(render_xlsx(sheet)))[sheet.ward]
+    assert [ws.cell(row=5, column=c).value for c in range(8, 10)] == ["状況", "備考"]
+    (read,) = read_xlsx(render_xlsx(sheet), FILE)
+    assert read.stage_names == sheet.stage_names
+    assert read == sheet
 
 
 def test_a_consolidated_workbook_gives_every_ward_back() -> None:
