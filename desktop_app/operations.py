@@ -89,6 +89,9 @@ class Workspace:
     # The write lock this workspace holds for its whole life (the window's), or None: then each
     # write (the command line's) takes the lock for as long as it writes.
     lock: DatabaseLock | None = None
+    # Who the history names for this workspace's writes: the staff name from 設定 (担当者名) when
+    # one is set, else the login name (storage's current_user()).
+    user: str | None = None
 
     @property
     def readonly_reason(self) -> str:
@@ -189,8 +192,15 @@ def open_workspace(
         before_migration=lambda p, _version: backups.take_backup(p, "migration"),
         on_wait=on_wait,
     )
+    from desktop_app.settings import load_settings
+
     workspace = Workspace(
-        path=path, db=db, readonly=readonly or db.readonly_reason is not None, created=created, lock=lock
+        path=path,
+        db=db,
+        readonly=readonly or db.readonly_reason is not None,
+        created=created,
+        lock=lock,
+        user=load_settings().staff_name or None,
     )
     _open_workspaces.add(workspace)
     if created and seed:
@@ -265,7 +275,7 @@ def _store_sheets(
             _refuse_locked_stage_changes(workspace.db, read)
             backup = backups.take_backup(workspace.path, "import")
             for done, (sheet, source) in enumerate(read, start=1):
-                ((stored, replaced),) = replace_sheets(workspace.db, [sheet], source=source)
+                ((stored, replaced),) = replace_sheets(workspace.db, [sheet], source=source, user=workspace.user)
                 outcomes.append(ImportOutcome(stored, replaced, source))
                 if progress is not None:
                     progress(done, len(read), f"{sheet.year_label} {sheet.ward}")
@@ -511,7 +521,7 @@ def _insert_new_sheet(workspace: Workspace, sheet: Sheet, reason: str) -> Sheet:
     if workspace.readonly:
         raise StorageError("読み取り専用で開いているため、シートを作成できません。")
     with writing(workspace):
-        return insert_sheet(workspace.db, sheet, reason=reason)
+        return insert_sheet(workspace.db, sheet, reason=reason, user=workspace.user)
 
 
 def create_sheet_from_year(workspace: Workspace, *, ward: str, fiscal_year: int, source_year: int) -> Sheet:
@@ -545,7 +555,7 @@ def apply_edit(workspace: Workspace, *, sheet_id: int, changes: Sequence[Change]
     if workspace.readonly:
         raise StorageError("読み取り専用で開いているため、変更できません。")
     try:
-        apply_changes(workspace.db, sheet_id, changes)
+        apply_changes(workspace.db, sheet_id, changes, user=workspace.user)
     except sqlite3.OperationalError as exc:
         # A file made read-only, or a share gone away, under an open window.
         log.warning("edit not stored: %s", exc)
@@ -678,7 +688,7 @@ def create_sheet(
         sheet = new_sheet(ward_name, fiscal_year, categories=categories or None)
         reason = "空のシートを作成"
     with writing(workspace):
-        return insert_sheet(workspace.db, sheet, reason=reason)
+        return insert_sheet(workspace.db, sheet, reason=reason, user=workspace.user)
 
 
 # ---------------------------------------------------------------- the planning division's desk
@@ -940,4 +950,4 @@ def set_sheet_layout(
         layout = replace(layout, overview=sheet.layout.overview if "overview" not in changes else layout.overview)
     assert sheet.id is not None
     with writing(workspace):
-        return update_sheet_layout(workspace.db, sheet.id, layout)
+        return update_sheet_layout(workspace.db, sheet.id, layout, user=workspace.user)

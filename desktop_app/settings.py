@@ -31,6 +31,11 @@ class Settings:
     last_year: int | None = None
     # Database paths on a network share the person has already been warned about.
     warned_network_paths: list[str] = field(default_factory=list)
+    # The window as the person left it: Qt's saveGeometry()/saveState() in base64, and the lower
+    # panel folded away or not.
+    window_geometry: str = ""
+    splitter_state: str = ""
+    panel_folded: bool = False
     # Values chosen for this run only (`gui --ward 南区 --year 2031`): field -> (saved value, run value).
     _run_only: dict[str, tuple[object, object]] = field(default_factory=dict, repr=False, compare=False)
     # A screenshot run saves nothing at all.
@@ -77,7 +82,7 @@ def load_settings(path: Path | None = None) -> Settings:
     settings = Settings()
     if not isinstance(data, dict):
         return settings
-    for name in ("ward", "staff_name", "planning_address", "export_folder"):
+    for name in ("ward", "staff_name", "planning_address", "export_folder", "window_geometry", "splitter_state"):
         value = data.get(name)
         if isinstance(value, str):
             setattr(settings, name, value)
@@ -85,6 +90,8 @@ def load_settings(path: Path | None = None) -> Settings:
         value = data.get(name)
         if isinstance(value, int) and not isinstance(value, bool):
             setattr(settings, name, value)
+    if isinstance(data.get("panel_folded"), bool):
+        settings.panel_folded = data["panel_folded"]
     for name, problem in _problems(settings):
         # Only a hand-edited or planted file gets here (the dialog checks what is typed): a value
         # that could forge a mail header is dropped rather than carried into a draft.
@@ -134,3 +141,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     temporary = path.with_name(path.name + ".partial")
     temporary.write_text(json.dumps(settings.to_save(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, path)
+
+
+def is_first_run(path: Path | None = None) -> bool:
+    """No settings saved on this PC yet: the window asks for the ward and the staff name first."""
+    return not (path or settings_path()).exists()

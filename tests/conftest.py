@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,10 +35,17 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "db" / "machizukuri.sqlite3"
 
 
+def reopen_the_year(conn: sqlite3.Connection) -> None:
+    """The bundled FY2020 sheets come settled (every stage 確定); the tests that type into them, import
+    over them or undo work on them work on a year still open, as a clerk's is until March."""
+    conn.execute("UPDATE stages SET locked = 0")
+
+
 @pytest.fixture
 def workspace(db_path: Path) -> Iterator[operations.Workspace]:
-    """A new database filled with the bundled FY2020 sheets, as a first start makes it."""
+    """A new database filled with the bundled FY2020 sheets, as a first start makes it, the year still open."""
     ws = operations.open_workspace(db_path)
+    reopen_the_year(ws.db.conn)
     yield ws
     ws.close()
 
@@ -57,5 +65,7 @@ def sample_db(tmp_path: Path) -> Path:
     """
     path = tmp_path / "db" / "machizukuri.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    operations.init_database(path, samples=True).close()
+    workspace = operations.init_database(path, samples=True)
+    reopen_the_year(workspace.db.conn)
+    workspace.close()
     return path

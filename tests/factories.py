@@ -101,3 +101,10 @@ def plain(sheet: Sheet) -> Sheet:
     """The sheet in today's default layout with the contract's title: for tests that read cells
     at fixed places, whatever each ward's own layout (tested on its own)."""
     return replace(sheet, layout=DEFAULT_LAYOUT, title=default_title(sheet.ward, sheet.fiscal_year))
+
+
+def open_year(sheet: Sheet) -> Sheet:
+    """A bundled sample as the tests' databases hold it: the year still open (no stage 確定)."""
+    from dataclasses import replace as _replace
+
+    return _replace(sheet, stages=tuple(_replace(stage, locked=False) for stage in sheet.stages))

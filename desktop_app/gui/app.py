@@ -15,10 +15,11 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from desktop_app import APP_NAME, __version__, operations
 from desktop_app.domain import wareki_year
+from desktop_app.domain.wareki import MAX_FISCAL_YEAR
 from desktop_app.logs import log_file
 from desktop_app.operations import DatabaseLock
 from desktop_app.paths import data_path, default_db_path
-from desktop_app.settings import load_settings
+from desktop_app.settings import Settings, is_first_run, load_settings, save_settings
 
 log = logging.getLogger("machizukuri.gui")
 
@@ -136,6 +137,8 @@ def run_gui(
         return 1
     workspace, lock = opened
     settings = load_settings()
+    if screenshot is None and ward is None and is_first_run():
+        first_run(settings, workspace)
     # --ward/--year choose what this run opens; they never become what the next start opens.
     settings.for_this_run(ward=ward, last_year=year, keep_on_disk=screenshot is not None)
     if year is not None and not _sheet_exists(workspace, ward or settings.ward, year):
@@ -150,7 +153,10 @@ def run_gui(
     from desktop_app.gui.main_window import MainWindow
 
     window = MainWindow(workspace, settings, icon)
-    window.resize(*SCREENSHOT_SIZE)
+    if screenshot is not None:
+        window.resize(*SCREENSHOT_SIZE)
+    else:
+        window.place_on_screen()
     workspace.db.on_wait = lambda message: _show_waiting(window, message)
     if screenshot is not None:
         code = _screenshot(app, window, screenshot, workspace)
@@ -166,6 +172,23 @@ def run_gui(
     workspace.close()
     _release(lock)
     return int(code)
+
+
+def first_run(settings: Settings, workspace: operations.Workspace, parent: QWidget | None = None) -> bool:
+    """The first start on this PC: ask the ward, the staff name and the planning division's address,
+    then open that ward's latest sheet. False when the person closes the dialog (asked again next time)."""
+    from desktop_app.gui.sheet_dialogs import FirstRunDialog
+
+    if not FirstRunDialog(settings, parent).exec():
+        return False
+    latest = operations.earlier_sheet_year(workspace, ward=settings.ward, fiscal_year=MAX_FISCAL_YEAR + 1)
+    settings.last_year = latest
+    workspace.user = settings.staff_name or workspace.user
+    try:
+        save_settings(settings)
+    except OSError as exc:
+        log.warning("settings not saved: %s", exc)
+    return True
 
 
 def _sheet_exists(workspace: operations.Workspace, ward: str, year: int) -> bool:

@@ -8,20 +8,24 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
+from PySide6.QtCore import QByteArray, QModelIndex, QRect, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QToolBar,
 )
 
-from desktop_app import APP_NAME, operations
+from desktop_app import operations
 from desktop_app.domain import WARDS, Sheet, wareki_year
 from desktop_app.domain.edits import (
+    CategoryChoice,
+    Edit,
+    EditError,
     current_stage,
     plan_delete,
     plan_details,
@@ -31,10 +35,14 @@ from desktop_app.domain.edits import (
     plan_new_group,
     plan_outdent,
     plan_set_group,
+    plan_settle_year,
+    plan_sheet_settings,
     plan_stage_lock,
+    ready_to_settle,
 )
 from desktop_app.domain.layout import Column
 from desktop_app.gui import exports
+from desktop_app.gui.send_checks import confirm_despite_errors
 from desktop_app.gui.sheet_area import EMPTY_PAGE, TABLE_PAGE, SheetArea
 
 if TYPE_CHECKING:
@@ -73,7 +81,8 @@ class MainWindow(QMainWindow):
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(lambda: self.message_bar.hide())
-        self.setWindowTitle(APP_NAME)
+        # The sheet's year and ward; Qt adds the application's name itself (never twice).
+        self.setWindowTitle("")
         if icon is not None:
             self.setWindowIcon(icon)
         self._build_widgets()
@@ -102,6 +111,7 @@ class MainWindow(QMainWindow):
         if self.settings.ward:
             self.ward_combo.setCurrentText(self.settings.ward)
         area = SheetArea()
+        self.area = area
         self.setCentralWidget(area)
         # The window's code and its tests name these directly.
         self.view, self.message_bar, self.pages = area.view, area.message_bar, area.pages
@@ -116,6 +126,15 @@ class MainWindow(QMainWindow):
         self.blank_button.clicked.connect(self.create_blank_sheet)
         self.project_panel.details_submitted.connect(self._submit_details)
         self.totals_panel.jump_to.connect(self.jump_to)
+        self.stage_label = QLabel()
+        self.statusBar().addWidget(self.stage_label)
+        # Offered when every 決算額 is in: a settled year is 確定 at once.
+        self.settle_button = QPushButton("決算額が入力されました: この年度を確定…")
+        self.settle_button.setFlat(True)
+        self.settle_button.setStyleSheet("color: #0b5394; text-decoration: underline;")
+        self.settle_button.clicked.connect(self.settle_year)
+        self.settle_button.hide()
+        self.statusBar().addPermanentWidget(self.settle_button)
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
         if self.workspace.readonly:
@@ -144,6 +163,9 @@ class MainWindow(QMainWindow):
         undo_group = self.editor.undo_group
         self.undo_action = self._action("元に戻す", self.editor.undo, QKeySequence.StandardKey.Undo)
         self.redo_action = self._action("やり直し", self.editor.redo, QKeySequence.StandardKey.Redo)
+        # Ctrl+Y as in Excel on every platform, beside the platform's own (Ctrl+Shift+Z on Linux).
+        redo_keys = [*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
+        self.redo_action.setShortcuts(list(dict.fromkeys(redo_keys)))
         for action, prefix, can, text in (
             (self.undo_action, "元に戻す", undo_group.canUndoChanged, undo_group.undoTextChanged),
             (self.redo_action, "やり直し", undo_group.canRedoChanged, undo_group.redoTextChanged),
@@ -165,8 +187,22 @@ class MainWindow(QMainWindow):
         self.copy_action = self._action("コピー", self.view.copy_selection, QKeySequence.StandardKey.Copy)
         self.paste_action = self._action("貼り付け", self.view.paste, QKeySequence.StandardKey.Paste)
         self.next_year_action = self._action(
-            "次年度のシートを作成", self.create_next_year, None, "事業をそのまま写し、金額は空、状況は予定にします"
+            "次年度のシートを作成…",
+            self.create_next_year,
+            None,
+            "事業を引き継ぎ、金額は空、状況は予定。配分額を入力します",
         )
+        self.sheet_settings_action = self._action(
+            "シートの設定…", self.open_sheet_settings, None, "表題・めざす区の姿・経費区分と配分額"
+        )
+        self.settle_action = self._action(
+            "この年度を確定…", self.settle_year, None, "決算額まで入力した年度の段階をすべて確定する"
+        )
+        self.fold_action = self._action(
+            "合計・詳細の欄を表示", self.toggle_panel, "F8", "下の欄をたたんで、表を画面いっぱいに使う"
+        )
+        self.fold_action.setCheckable(True)
+        self.fold_action.setChecked(True)
         self.search_action = self._action(
             "検索", self.open_search, QKeySequence.StandardKey.Find, "全年度・全区の事業を検索"
         )
@@ -229,9 +265,15 @@ class MainWindow(QMainWindow):
         self.group_menu.aboutToShow.connect(self._fill_group_menu)
         edit_menu.addSeparator()
         edit_menu.addAction(self.search_action)
+        view_menu = self.menuBar().addMenu("表示(&V)")
+        view_menu.addAction(self.fold_action)
         sheet_menu = self.menuBar().addMenu("シート(&S)")
+        sheet_menu.addAction(self.sheet_settings_action)
+        sheet_menu.addSeparator()
         self.stage_menu = sheet_menu.addMenu("段階の確定")
         self.stage_menu.aboutToShow.connect(self._fill_stage_menu)
+        sheet_menu.addAction(self.settle_action)
+        sheet_menu.addSeparator()
         sheet_menu.addAction(self.next_year_action)
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
         help_menu.addAction(self.about_action)
@@ -250,13 +292,8 @@ class MainWindow(QMainWindow):
         for action in self.edit_actions[:-1]:
             bar.addAction(action)
         bar.addSeparator()
-        for action in (
-            self.xlsx_action,
-            self.pdf_action,
-            self.mail_action,
-            self.consolidate_action,
-            self.search_action,
-        ):
+        # The ward's own work only (全区集計 is in the file menu): the whole bar fits 1366 px.
+        for action in (self.xlsx_action, self.pdf_action, self.mail_action, self.search_action):
             bar.addAction(action)
         self.addToolBar(bar)
         self.toolbar = bar
@@ -315,7 +352,7 @@ class MainWindow(QMainWindow):
         has_sheet = sheet is not None
         self.pages.setCurrentIndex(TABLE_PAGE if has_sheet else EMPTY_PAGE)
         editable = has_sheet and not self.workspace.readonly
-        for action in [*self.edit_actions, self.next_year_action]:
+        for action in [*self.edit_actions, self.next_year_action, self.sheet_settings_action]:
             action.setEnabled(editable)
         for action in (self.xlsx_action, self.pdf_action, self.mail_action, self.json_action):
             action.setEnabled(has_sheet)
@@ -330,21 +367,22 @@ class MainWindow(QMainWindow):
             self.blank_button.setEnabled(not self.workspace.readonly)
             self.totals_panel.show_totals(None, None, [])
             self.project_panel.show_project(None, [], readonly=True)
-            self.setWindowTitle(f"{APP_NAME} - {wareki_year(year)} {ward}")
+            self.stage_label.clear()
+            self.settle_button.hide()
+            self.settle_action.setEnabled(False)
+            self.setWindowTitle(f"{wareki_year(year)} {ward}")
             return
         self.title_label.setText(sheet.title)
         self.vision_label.setText(sheet.vision)
         self.vision_label.setVisible(bool(sheet.vision))
-        self.setWindowTitle(f"{APP_NAME} - {sheet.year_label} {sheet.ward}")
+        self.setWindowTitle(f"{sheet.year_label} {sheet.ward}")
         self.totals_panel.show_totals(sheet, self.model.totals, findings)
         if focus_id is not None:
             self.view.select_project(focus_id)
         elif keep is not None and keep[0] < self.model.rowCount() and keep[1] < self.model.columnCount():
             self.view.setCurrentIndex(self.model.index(*keep))
         self._show_current_project()
-        stage = current_stage(sheet)
-        if stage is not None:
-            self.statusBar().showMessage(f"入力中の段階: {sheet.stages[stage].name}", 4000)
+        self._show_stage(sheet, opened=True)
 
     def _edit_shown(self, update: EditorUpdate) -> None:
         """After an edit or an undo: the table repaints what changed; the panels refresh if they show it."""
@@ -363,9 +401,25 @@ class MainWindow(QMainWindow):
         shown = self.project_panel.project
         if changes.shape or (shown is not None and shown.id in changes.project_ids) or update.focus_id is not None:
             self._show_current_project()
-        stage = current_stage(update.sheet)
-        if changes.stages and stage is not None:
-            self.statusBar().showMessage(f"入力中の段階: {update.sheet.stages[stage].name}", 4000)
+        if changes.shape:
+            # The sheet settings change the title and vision too.
+            self.title_label.setText(update.sheet.title)
+            self.vision_label.setText(update.sheet.vision)
+            self.vision_label.setVisible(bool(update.sheet.vision))
+        self._show_stage(update.sheet, opened=bool(changes.stages) or changes.amounts)
+
+    def _show_stage(self, sheet: Sheet, *, opened: bool) -> None:
+        """The stage being entered, or that the year is settled; and the offer to settle it."""
+        ready = ready_to_settle(sheet) and not self.workspace.readonly
+        self.settle_action.setEnabled(not self.workspace.readonly and not all(s.locked for s in sheet.stages))
+        self.settle_button.setVisible(ready)
+        if not opened:
+            return
+        stage = current_stage(sheet)
+        if stage is None:
+            self.stage_label.setText(f"{sheet.year_label}は確定済み")
+        else:
+            self.stage_label.setText(f"入力中の段階: {sheet.stages[stage].name}")
 
     # ------------------------------------------------------------ side panel
 
@@ -477,27 +531,78 @@ class MainWindow(QMainWindow):
 
     def create_next_year(self) -> None:
         sheet = self.editor.sheet
-        if sheet is None:
+        if sheet is not None:
+            self._new_year_sheet(sheet.ward, sheet.fiscal_year + 1)
+
+    def create_from_last_year(self) -> None:
+        self._new_year_sheet(self.selected_ward(), self.selected_year())
+
+    def create_blank_sheet(self) -> None:
+        self._new_year_sheet(self.selected_ward(), self.selected_year(), carry=False)
+
+    def _new_year_sheet(self, ward: str, year: int, *, carry: bool = True) -> None:
+        """A year's sheet from the latest earlier one or empty, with this year's 配分額 asked for."""
+        from desktop_app.gui.sheet_dialogs import NewYearDialog
+
+        source_year = operations.earlier_sheet_year(self.workspace, ward=ward, fiscal_year=year)
+        source = (
+            operations.open_sheet(self.workspace, ward=ward, fiscal_year=source_year)
+            if source_year is not None
+            else None
+        )
+        dialog = NewYearDialog(ward, year, source, self)
+        if not carry:
+            dialog.empty.setChecked(True)
+        choice = dialog.choose()
+        if choice is None:
             return
         self._create_sheet(
-            lambda: operations.create_sheet_from_year(
-                self.workspace, ward=sheet.ward, fiscal_year=sheet.fiscal_year + 1, source_year=sheet.fiscal_year
+            lambda: operations.create_sheet(
+                self.workspace,
+                ward=ward,
+                year=year,
+                from_year=choice.from_year,
+                allocations=choice.allocations_to_store(),
             )
         )
 
-    def create_from_last_year(self) -> None:
-        ward, year = self.selected_ward(), self.selected_year()
-        source = operations.earlier_sheet_year(self.workspace, ward=ward, fiscal_year=year)
-        if source is None:
-            self.show_problem(f"{ward}の{wareki_year(year)}より前のシートがありません。")
-            return
-        self._create_sheet(
-            lambda: operations.create_sheet_from_year(self.workspace, ward=ward, fiscal_year=year, source_year=source)
-        )
+    def open_sheet_settings(self) -> None:
+        """Title, vision, the funding categories and their 配分額, as one undoable edit."""
+        from desktop_app.gui.sheet_dialogs import SheetSettingsDialog
 
-    def create_blank_sheet(self) -> None:
-        ward, year = self.selected_ward(), self.selected_year()
-        self._create_sheet(lambda: operations.create_blank_sheet(self.workspace, ward=ward, fiscal_year=year))
+        sheet = self.editor.sheet
+        if sheet is None:
+            return
+
+        def submit(title: str, vision: str, choices: list[CategoryChoice]) -> str | None:
+            def planner(current: Sheet) -> Edit:
+                return plan_sheet_settings(current, title=title, vision=vision, categories=choices)
+
+            try:
+                planner(sheet)  # refused here, the reason stays in the dialog
+            except EditError as exc:
+                return str(exc)
+            if self.editor.perform(planner) is None:
+                return self.message_bar.text() or "シートの設定を保存できませんでした。"
+            return None
+
+        if self.workspace.readonly:
+            self.show_problem("読み取り専用で開いているため、変更できません。")
+            return
+        SheetSettingsDialog(sheet, submit, self).exec()
+
+    def settle_year(self) -> None:
+        sheet = self.editor.sheet
+        if sheet is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "年度の確定",
+            f"{sheet.year_label} {sheet.ward}の段階をすべて確定します。確定した列の金額は変更できなくなります"
+            "（シート → 段階の確定 で解除できます）。確定しますか？",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.editor.perform(plan_settle_year)
 
     def _create_sheet(self, create: Callable[[], Sheet]) -> None:
         try:
@@ -545,12 +650,13 @@ class MainWindow(QMainWindow):
         from desktop_app.gui.print_preview import PrintPreviewDialog
 
         sheet = self.editor.sheet
-        if sheet is not None:
+        if sheet is not None and confirm_despite_errors(self, sheet, "印刷"):
             PrintPreviewDialog(sheet, self.settings, self).exec()
 
     def create_mail(self) -> None:
-        if self.editor.sheet is not None:
-            exports.create_mail_draft(self, self.editor.sheet, self.settings)
+        sheet = self.editor.sheet
+        if sheet is not None and confirm_despite_errors(self, sheet, "メール作成"):
+            exports.create_mail_draft(self, sheet, self.settings)
 
     def consolidate(self) -> None:
         exports.run_consolidation(self, self.workspace, self.selected_year(), self.settings)
@@ -577,6 +683,44 @@ class MainWindow(QMainWindow):
 
         icon = self.icon.pixmap(96, 96) if self.icon is not None else QPixmap()
         about_dialog(icon, self.workspace.path, operations.backup_folder(self.workspace), self).exec()
+
+    # ------------------------------------------------------------ the window's size and the lower panel
+
+    def toggle_panel(self, shown: bool) -> None:
+        """Fold the lower panel away (the table gets the height) or show it again."""
+        self.side.setVisible(shown)
+        self.settings.panel_folded = not shown
+        if shown:
+            self.side.setFocus()
+
+    def place_on_screen(self, screen: QRect | None = None) -> None:
+        """As the person left it, or fitted to the screen it opens on (a 1366×768 notebook shows
+        the whole toolbar and the status bar)."""
+        available = screen or self._available_screen()
+        restored = bool(self.settings.window_geometry) and self.restoreGeometry(
+            QByteArray.fromBase64(self.settings.window_geometry.encode("ascii"))
+        )
+        if not restored or not available.contains(self.frameGeometry().center()):
+            frame = self.frameGeometry().size() - self.geometry().size()
+            width = min(1280, available.width() - frame.width())
+            height = min(800, available.height() - frame.height())
+            self.resize(width, height)
+            self.move(
+                available.left() + (available.width() - width - frame.width()) // 2,
+                available.top() + (available.height() - height - frame.height()) // 2,
+            )
+        if self.settings.splitter_state:
+            self.area.restoreState(QByteArray.fromBase64(self.settings.splitter_state.encode("ascii")))
+        self.fold_action.setChecked(not self.settings.panel_folded)
+        self.side.setVisible(not self.settings.panel_folded)
+
+    def _available_screen(self) -> QRect:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1280, 800)
+
+    def _remember_layout(self) -> None:
+        self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+        self.settings.splitter_state = bytes(self.area.saveState().toBase64().data()).decode("ascii")
 
     # ------------------------------------------------------------ feedback
 
@@ -633,6 +777,7 @@ class MainWindow(QMainWindow):
         if self._search_dialog is not None:
             self._search_dialog.close()
         self.settings.ward = self.selected_ward() if not self.settings.ward else self.settings.ward
+        self._remember_layout()
         try:
             save_settings(self.settings)
         except OSError as exc:

@@ -144,6 +144,14 @@ class NewYearChoice:
 
     from_year: int | None
     allocations: tuple[tuple[str, int | None], ...]
+    # Categories unticked: not used this year (a carried sheet keeps them without a 配分額).
+    unused: tuple[str, ...] = ()
+
+    def allocations_to_store(self) -> tuple[tuple[str, int | None], ...]:
+        """Carried on, an unticked category keeps its projects but not last year's 配分額."""
+        if self.from_year is None:
+            return self.allocations
+        return (*self.allocations, *((name, None) for name in self.unused))
 
 
 class NewYearDialog:
@@ -207,9 +215,13 @@ class NewYearDialog:
 
     def _accept(self) -> None:
         allocations = []
+        unused = []
         for row in range(self.table.rowCount()):
             item = self.table.item(row, 0)
-            if item is None or item.checkState() != Qt.CheckState.Checked:
+            if item is None:
+                continue
+            if item.checkState() != Qt.CheckState.Checked:
+                unused.append(item.text())
                 continue
             try:
                 allocations.append((item.text(), _read_allocation(self.table, row, item.text())))
@@ -220,7 +232,7 @@ class NewYearDialog:
             self.error.setText("経費区分を1つ以上選んでください。")
             return
         from_year = self.source.fiscal_year if self.carry.isChecked() and self.source is not None else None
-        self.chosen = NewYearChoice(from_year, tuple(allocations))
+        self.chosen = NewYearChoice(from_year, tuple(allocations), tuple(unused))
         self.dialog.accept()
 
     def choose(self) -> NewYearChoice | None:

@@ -18,11 +18,11 @@ from desktop_app.exchange.xlsx_export import render_xlsx
 from desktop_app.exchange.xlsx_import import read_xlsx
 from desktop_app.storage import replace_sheets
 from tests.desk.helpers import edited, run, write
-from tests.factories import project
+from tests.factories import open_year, project
 
 
 def sample(ward: str) -> Sheet:
-    return next(sheet for sheet in operations.sample_sheets() if sheet.ward == ward)
+    return open_year(next(sheet for sheet in operations.sample_sheets() if sheet.ward == ward))
 
 
 def over_allocated_kita() -> Sheet:

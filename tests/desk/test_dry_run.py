@@ -14,11 +14,11 @@ from desktop_app.exchange.json_format import dump_sheet
 from desktop_app.exchange.xlsx_export import render_xlsx
 from desktop_app.storage import load_sheet
 from tests.desk.helpers import XLSX_TYPE, edited, outlook_mail, run, write
-from tests.factories import database_digest
+from tests.factories import database_digest, open_year
 
 
 def sample(ward: str) -> Sheet:
-    return next(sheet for sheet in operations.sample_sheets() if sheet.ward == ward)
+    return open_year(next(sheet for sheet in operations.sample_sheets() if sheet.ward == ward))
 
 
 def higashi_changes(data: dict[str, Any]) -> None:

@@ -26,13 +26,13 @@ from desktop_app.gui.receive_dialog import ReceiveDialog
 from desktop_app.gui.worker import Cancelled, in_own_workspace, run_in_background
 from desktop_app.storage import load_sheet
 from tests.desk.helpers import XLSX_TYPE, edited, outlook_mail, write
-from tests.factories import database_digest
+from tests.factories import database_digest, open_year
 
 WARDS = ("中央区", "東区", "西区", "南区", "北区")
 
 
 def sample(ward: str) -> Sheet:
-    return next(sheet for sheet in operations.sample_sheets() if sheet.ward == ward)
+    return open_year(next(sheet for sheet in operations.sample_sheets() if sheet.ward == ward))
 
 
 def settled(ward: str, amount: int) -> Sheet:

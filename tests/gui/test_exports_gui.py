@@ -84,9 +84,13 @@ def test_print_preview_renders_one_page_and_saves_it(
     assert "東区" in reader.pages[0].extract_text()
 
 
-def test_mail_draft_is_written_and_opened(window: MainWindow, tmp_path: Path, no_dialogs: list[str]) -> None:
+def test_mail_draft_is_written_and_opened(
+    window: MainWindow, tmp_path: Path, no_dialogs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     window.settings.planning_address = "seisakukikaku@city.kumamoto.lg.jp"
     window.settings.export_folder = str(tmp_path)
+    # 東区's published sheet has one 誤り (a 決算額 over its budget): the clerk chooses to send anyway.
+    monkeypatch.setattr("desktop_app.gui.main_window.confirm_despite_errors", lambda *a: True)
     window.mail_action.trigger()
     draft = tmp_path / "R02_東区_まちづくり推進経費.eml"
     assert str(draft) in no_dialogs  # handed to the system's mail program

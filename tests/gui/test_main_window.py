@@ -58,6 +58,36 @@ def type_into(qtbot: QtBot, window: MainWindow, index: QModelIndex, text: str) -
     QApplication.processEvents()  # the delegate commits through a queued call
 
 
+def answer_new_year_dialog(allocations: dict[str, str], *, drop: tuple[str, ...] = ()) -> list[str]:
+    """Answer the new-year dialog when it opens, as the clerk does: type this year's 配分額, press 作成.
+
+    Returns the texts it showed (its intro and each category's previous 配分額)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox, QTableWidget
+
+    seen: list[str] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None and dialog.objectName() == "NewYearDialog", dialog
+        table = dialog.findChild(QTableWidget, "allocationTable")
+        assert table is not None
+        for row in range(table.rowCount()):
+            name, amount, earlier = (table.item(row, column) for column in range(3))
+            assert name is not None and amount is not None and earlier is not None
+            seen.append(f"{name.text()} {earlier.text()}")
+            amount.setText(allocations.get(name.text(), ""))
+            name.setCheckState(Qt.CheckState.Unchecked if name.text() in drop else Qt.CheckState.Checked)
+        buttons = dialog.findChild(QDialogButtonBox, "buttonBox")
+        assert buttons is not None
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None
+        ok.click()
+
+    QTimer.singleShot(0, answer)
+    return seen
+
+
 def test_model_passes_qt_model_tester_through_switches_and_edits(
     qtbot: QtBot, window: MainWindow, qtmodeltester
 ) -> None:  # type: ignore[no-untyped-def]
@@ -204,8 +234,14 @@ def test_delete_key_clears_and_status_choice(qtbot: QtBot, window: MainWindow) -
 
 
 def test_next_fiscal_year_is_created_from_this_one(qtbot: QtBot, window: MainWindow) -> None:
+    seen = answer_new_year_dialog({"まちづくり推進経費": "19,000", "復興支援自治推進経費": "5000"})
     window.next_year_action.trigger()
+    assert seen == ["まちづくり推進経費 17,000千円", "復興支援自治推進経費 10,000千円"]
     created = stored(window, "東区", 2021)
+    assert [(c.name, c.allocation) for c in created.categories] == [
+        ("まちづくり推進経費", 19000),
+        ("復興支援自治推進経費", 5000),
+    ]
     assert [p.name for p in created.projects] == [p.name for p in stored(window).projects]
     assert all(a is None for p in created.all_projects() for a in p.amounts)
     assert {p.status for p in created.all_projects()} == {Status.PLANNED}
@@ -305,9 +341,15 @@ def test_an_empty_year_is_created_from_the_latest_earlier_sheet(qtbot: QtBot, wi
     assert window.pages.currentIndex() == 1
     assert "令和8年度 北区のシートはまだありません" in window.empty_label.text()
     assert window.from_last_year_button.text() == "令和2年度のシートから作成"
+    answer_new_year_dialog({"まちづくり推進経費": "19000"}, drop=("復興支援自治推進経費",))
     window.from_last_year_button.click()
     created = stored(window, "北区", 2026)
     assert created.title == "令和８年度 北区まちづくりの取組 【概要】"  # as 北区 writes it, the year moved on
     assert created.layout == stored(window, "北区", 2020).layout  # and it prints as 北区 prints
+    # This year's 配分額 as typed; the category not used this year keeps its projects, not last year's 10,000.
+    assert [(c.name, c.allocation) for c in created.categories] == [
+        ("まちづくり推進経費", 19000),
+        ("復興支援自治推進経費", None),
+    ]
     assert [p.name for p in created.projects] == [p.name for p in stored(window, "北区", 2020).projects]
     assert window.pages.currentIndex() == 0

@@ -227,10 +227,13 @@ def test_an_edit_while_another_program_writes_waits_then_says_busy(
     from tests.gui.test_main_window import cell
     from tests.storage.test_office_faults import Holder
 
+    from tests.conftest import reopen_the_year
+
     monkeypatch.setenv(BUSY_TIMEOUT_ENV, "700")
     opened = open_database_for_window(db_path, ask=False)
     assert opened is not None
     workspace, lock = opened
+    reopen_the_year(workspace.db.conn)
     window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
     qtbot.addWidget(window)
     waited: list[str] = []

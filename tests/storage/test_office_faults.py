@@ -26,6 +26,7 @@ from desktop_app.storage.backup import list_backups, take_backup
 from desktop_app.storage.database import APPLICATION_ID, BUSY_TIMEOUT_ENV, migrations
 from desktop_app.storage.edits import apply_changes
 from desktop_app.storage.lock import DatabaseLock
+from tests.conftest import reopen_the_year
 from tests.factories import database_digest, folder_digest, small_sheet
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -55,8 +56,10 @@ def assert_one_sentence(err: str, *expected: str) -> str:
 
 
 def new_database(db_path: Path) -> Path:
-    """A database with the sample sheets, closed (its -wal folded in), and one backup beside it."""
-    operations.open_workspace(db_path).close()
+    """A database with the sample sheets (the year still open), closed (its -wal folded in)."""
+    workspace = operations.open_workspace(db_path)
+    reopen_the_year(workspace.db.conn)
+    workspace.close()
     return db_path
 
 
