@@ -223,11 +223,10 @@ def test_an_edit_while_another_program_writes_waits_then_says_busy(
 ) -> None:
     from desktop_app.domain.layout import Column
     from desktop_app.storage.database import BUSY_TIMEOUT_ENV
+    from tests.conftest import reopen_the_year
     from tests.factories import database_digest
     from tests.gui.test_main_window import cell
     from tests.storage.test_office_faults import Holder
-
-    from tests.conftest import reopen_the_year
 
     monkeypatch.setenv(BUSY_TIMEOUT_ENV, "700")
     opened = open_database_for_window(db_path, ask=False)
