@@ -277,7 +277,6 @@ PY_EXE=$(win_path "$WINPY/python.exe")
 # the Windows code page (cp932 or cp1252). stdout and stderr go through pipes into OUT and ERR (a Windows
 # Python whose stdout is a regular Unix file dies under Wine 8.0). Sets RC to the exit status.
 # QT_QPA_PLATFORM and the data folder are set inside cmd: Wine drops QT_* from the Unix environment.
-# QT_PLATFORM="" leaves Qt on its native `windows` platform.
 QT_PLATFORM=offscreen
 DATA_ENV=""
 wrun() {
@@ -451,8 +450,10 @@ check_cli frozen "$(win_path "$BUNDLE/machizukuri-cli.exe")"
 done_step
 
 begin "frozen machizukuri.exe gui --screenshot"
-# A windowed program: `start /wait` so that cmd waits for it and passes on its exit status.
-QT_PLATFORM=""
+# A windowed program: `start /wait` so that cmd waits for it and passes on its exit status. --screenshot
+# would pick the offscreen platform; ask for Qt's native `windows` platform, as the Start menu gets it,
+# so that its plugin and style are proven to be in the bundle (it needs no X display under Wine).
+QT_PLATFORM=windows
 wrun "$WORK/frozen/gui.out" "$WORK/frozen/gui.err" cp932 \
     "start \"\" /wait $(win_path "$BUNDLE/machizukuri.exe") --db $(win_path "$WORK/frozen/データ")\\machizukuri.sqlite3 gui --screenshot $(win_path "$WORK/frozen")\\window.png"
 [[ "$RC" == 0 ]] || fail "machizukuri.exe gui --screenshot exited $RC: $(tail -5 "$WORK/frozen/gui.err")"
@@ -507,7 +508,7 @@ wrun "$WORK/backup.out" "$WORK/backup.err" cp932 "$INSTALLED_CLI backup"
 done_step
 
 begin "installed app: machizukuri.exe gui --screenshot"
-QT_PLATFORM=""
+QT_PLATFORM=windows
 wrun "$WORK/installed-gui.out" "$WORK/installed-gui.err" cp932 \
     "start \"\" /wait $INSTALLED_GUI gui --screenshot $(win_path "$WORK")\\installed-window.png"
 [[ "$RC" == 0 ]] || fail "the installed machizukuri.exe gui --screenshot exited $RC: $(tail -5 "$WORK/installed-gui.err")"
