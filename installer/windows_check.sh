@@ -390,6 +390,15 @@ else
     tar -C "$ROOT" --exclude=./.venv --exclude=./build --exclude=./.git -cf - . | tar -xf - -C "$SRC" ||
         fail "cannot copy the checkout to $SRC"
 fi
+# PyInstaller reuses its analysis when the spec's inputs are unchanged, but it would not see a new import
+# in a changed module: start its work folder afresh whenever any source file differs from the last build.
+DIGEST=$(cd "$SRC" && find . -path ./build -prune -o -type f ! -path '*/__pycache__/*' -print0 | LC_ALL=C sort -z |
+    xargs -0 sha256sum | sha256sum | cut -c1-32)
+if [[ "$(cat "$SRC/build/.source-digest" 2>/dev/null)" != "$DIGEST" ]]; then
+    rm -rf "$SRC/build"
+    mkdir -p "$SRC/build" && echo "$DIGEST" >"$SRC/build/.source-digest"
+    echo "   the source changed since the last build: PyInstaller starts afresh"
+fi
 SRC_WIN=$(win_path "$SRC")
 # The app's source on Windows Python's path, as an editable install would put it.
 printf '%s\r\n' "$SRC_WIN" >"$WINPY/Lib/site-packages/machizukuri-source.pth"
