@@ -117,11 +117,12 @@ apt_install_without_security() {
         -o "Dir::State::Lists=$alt/lists")
     apt-get "${opts[@]}" update -q >>"$APT_LOG" 2>&1 || return 1
     apt_install "${opts[@]}" && return 0
-    # Pin every installed Multi-Arch: same library whose version only the security suite has.
+    # Pin every installed Multi-Arch: same library whose version only the security suite has (newer than
+    # the main suite's) to the main suite's version, so that its i386 twin can be the same version.
     local pins=() pkg installed candidate
     while read -r pkg installed; do
         candidate=$(apt-cache "${opts[@]}" policy "$pkg:amd64" 2>/dev/null | awk '/Candidate:/ {print $2}')
-        if [[ -n "$candidate" && "$candidate" != "(none)" && "$candidate" != "$installed" ]]; then
+        if [[ -n "$candidate" && "$candidate" != "(none)" ]] && dpkg --compare-versions "$installed" gt "$candidate"; then
             pins+=("$pkg:amd64=$candidate")
         fi
     done < <(dpkg-query -W -f='${Package} ${Version} ${Multi-Arch} ${Architecture} ${db:Status-Status}\n' |
