@@ -524,7 +524,13 @@ wrun "$WORK/installed-gui.out" "$WORK/installed-gui.err" cp932 \
 [[ "$RC" == 0 ]] || fail "the installed machizukuri.exe gui --screenshot exited $RC: $(tail -5 "$WORK/installed-gui.err")"
 check_png "$WORK/installed-window.png"
 cp "$WORK/installed-window.png" "$OUTDIR/installed-window.png"
+# With the `windows` platform under Wine, --screenshot's window.close() sends the window no close event, so
+# it does not save settings.json; offscreen it does: run it once more so the data folder has settings too.
 QT_PLATFORM=offscreen
+wrun "$WORK/installed-gui2.out" "$WORK/installed-gui2.err" cp932 \
+    "start \"\" /wait $INSTALLED_GUI gui --screenshot $(win_path "$WORK")\\installed-window-offscreen.png"
+[[ "$RC" == 0 ]] || fail "the installed machizukuri.exe gui --screenshot (offscreen) exited $RC"
+check_png "$WORK/installed-window-offscreen.png"
 done_step
 
 # data_listing: every file of the data folder with its size and checksum (logs grow, so only their names).
@@ -550,7 +556,7 @@ done_step
 
 begin "silent uninstall keeps %LOCALAPPDATA%\\Machizukuri"
 BEFORE_UNINSTALL=$(data_listing)
-for part in machizukuri.sqlite3 backups/ logs/; do
+for part in machizukuri.sqlite3 backups/ logs/ settings.json; do
     grep -q "^\./$part" <<<"$BEFORE_UNINSTALL" || fail "before uninstalling, the data folder has no $part to keep"
 done
 run_setup uninstall.log "$APP_DIR/unins000.exe" || fail "the uninstaller exited with an error: $(tail -5 "$WORK/uninstall.log")"
