@@ -78,11 +78,11 @@ ALL_START=$(now_ms)
 
 mkdir -p "$1" || fail "cannot make the output folder $1"
 OUTDIR=$(cd "$1" && pwd)
-mkdir -p "$CACHE" 2>/dev/null || not_run "cannot make the cache folder $CACHE (set WINDOWS_CHECK_CACHE)"
-CACHE=$(cd "$CACHE" && pwd)
+CACHE=$(realpath -m "$CACHE")
 case "$CACHE/" in
-"$ROOT"/*) not_run "the cache folder $CACHE is inside the repository; set WINDOWS_CHECK_CACHE elsewhere" ;;
+"$(realpath "$ROOT")"/*) not_run "the cache folder $CACHE is inside the repository; set WINDOWS_CHECK_CACHE elsewhere" ;;
 esac
+mkdir -p "$CACHE" 2>/dev/null || not_run "cannot make the cache folder $CACHE (set WINDOWS_CHECK_CACHE)"
 
 # --- 1. The machine ---------------------------------------------------------------------------------
 
