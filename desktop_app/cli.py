@@ -207,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_stdio()
     from desktop_app.logs import setup_logging
 
     args = build_parser().parse_args(argv)
@@ -226,6 +227,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected error in %s", command)
         _say(f"予期しないエラーが発生しました（{type(exc).__name__}）。詳細はログ「{log_file()}」にあります。")
     return 1
+
+
+def _utf8_stdio() -> None:
+    """Write UTF-8 to stdout and stderr whatever the Windows code page (UTF-8 mode for printing).
+
+    Python writes a pipe or file in the ANSI code page: under cp1252 the Japanese of `list` cannot be
+    encoded at all, and under cp932 `export json -o -` would not be the UTF-8 that INTERCHANGE.md
+    promises. A console is unaffected (Python writes it as UTF-16). The windowed exe has no streams.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower() not in ("utf-8", "utf8"):
+            reconfigure(encoding="utf-8")
 
 
 def _say(message: str) -> None:

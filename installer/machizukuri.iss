@@ -33,7 +33,9 @@ AppCopyright=熊本市
 VersionInfoDescription={#AppName} セットアップ
 VersionInfoProductName={#AppName}
 PrivilegesRequired=lowest
-DefaultDirName={userpf}\Machizukuri
+; {localappdata}\Programs is the per-user Programs folder ({userpf}) on Windows; Wine cannot expand
+; {userpf}, so this spelling lets installer/windows_check.sh install the real setup.
+DefaultDirName={localappdata}\Programs\Machizukuri
 DisableProgramGroupPage=yes
 UsePreviousAppDir=yes
 OutputDir=..\build\installer

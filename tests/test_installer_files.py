@@ -83,7 +83,8 @@ def test_iss_is_utf8_with_bom_so_iscc_reads_the_japanese() -> None:
 def test_iss_installs_per_user_without_admin() -> None:
     setup = iss_setup()
     assert setup["PrivilegesRequired"] == "lowest"
-    assert setup["DefaultDirName"].startswith(("{userpf}", "{localappdata}", "{autopf}"))
+    # The folder README.md names; {userpf} would be the same on Windows but Wine cannot expand it.
+    assert setup["DefaultDirName"] == r"{localappdata}\Programs\Machizukuri"
     assert setup["WizardStyle"] == "modern"
     assert setup["Compression"].startswith("lzma2")
 
@@ -258,3 +259,17 @@ def test_app_icon_is_an_ico_with_a_256px_image() -> None:
         sizes.add((width or 256, height or 256))  # 0 in the directory means 256
     assert (256, 256) in sizes
     assert {(16, 16), (32, 32), (48, 48)} <= sizes
+
+
+# --- dependencies ------------------------------------------------------------------------------------
+
+
+def test_depends_on_the_qt_wheels_it_uses_not_the_pyside6_meta_package() -> None:
+    # The meta package would install PySide6-Addons and QtWebEngine (~180 MB) on every office PC.
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        names = [
+            re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0].lower() for dep in tomllib.load(f)["project"]["dependencies"]
+        ]
+    assert "pyside6-essentials" in names
+    assert "pyside6-pdf" in names  # QtPdf/QtPdfWidgets: the print preview
+    assert "pyside6" not in names
