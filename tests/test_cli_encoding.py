@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app import operations
+
 CODE_PAGES = ["cp1252", "cp932"]
 
 
@@ -23,6 +25,9 @@ def run_cli(tmp_path: Path, encoding: str, *args: str) -> subprocess.CompletedPr
     env = {**os.environ, "PYTHONIOENCODING": encoding}
     env.pop("PYTHONUTF8", None)
     db = tmp_path / "データ フォルダー" / "machizukuri.sqlite3"
+    if not db.exists():  # as `machizukuri --db … init --samples` makes it: a named database must exist
+        db.parent.mkdir(parents=True, exist_ok=True)
+        operations.init_database(db, samples=True).close()
     return subprocess.run(
         [sys.executable, "-m", "desktop_app", "--db", str(db), *args],
         capture_output=True,
