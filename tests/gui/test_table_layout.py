@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import Sheet, format_amount
@@ -164,3 +165,19 @@ def test_typing_and_undo_in_a_ward_layout_keep_the_model_consistent(
     assert model.index(row, name_column).data(Qt.ItemDataRole.EditRole) == "地域防災力強化経費"
     window.undo_action.trigger()
     assert model.index(total, index.column()).data() == "6,422"
+
+
+def test_a_row_grows_to_show_every_line_of_its_text(qtbot: QtBot, window: MainWindow) -> None:
+    model, view = window.model, window.view
+    row = next(
+        n for n, r in enumerate(model.rows) if r.project is not None and r.project.name == "まちづくり懇話会開催経費"
+    )
+    index = model.index(row, model.column_of(Column.DESCRIPTION))
+    assert model.setData(index, "一行目")
+    QApplication.processEvents()
+    one_line = view.rowHeight(row)
+    assert model.setData(index, "一行目\n二行目\n三行目\n四行目")
+    QApplication.processEvents()
+    assert index.data() == "一行目\n二行目\n三行目\n四行目"  # every line, not the first only
+    assert view.rowHeight(row) > one_line
+    assert view.rowHeight(row) >= 4 * view.fontMetrics().lineSpacing()
