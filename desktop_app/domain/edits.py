@@ -96,15 +96,30 @@ class AddGroup:
     position: int
 
 
+# Group changes name a heading by its position in `Sheet.groups`: names may repeat (南区 prints
+# two headings 防災・減災) and an edit acts on the one heading a person chose. The name is kept to
+# check that the position still holds that heading, and for the history.
+
+
 @dataclass(frozen=True)
 class RemoveGroup:
+    position: int
     name: str
 
 
 @dataclass(frozen=True)
 class RenameGroup:
+    position: int
     old: str
     new: str
+
+
+@dataclass(frozen=True)
+class SetProjectGroup:
+    """Put a project under the heading at `position` in `Sheet.groups` (None: under no heading)."""
+
+    project_id: int
+    position: int | None
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,7 @@ class SetSheetSettings:
 
 Change = (
     SetProjectField
+    | SetProjectGroup
     | SetAmounts
     | InsertProject
     | DeleteProject
@@ -349,13 +365,16 @@ def plan_clear(sheet: Sheet, cells: Iterable[tuple[int, Column, int | None]]) ->
 # ---------------------------------------------------------------- rows
 
 
-def new_project(sheet: Sheet, new_id: int, *, category: str, group: str | None) -> Project:
+def new_project(
+    sheet: Sheet, new_id: int, *, category: str, group: str | None, group_index: int | None = None
+) -> Project:
     return Project(
         no="",
         name=NEW_PROJECT_NAME,
         category=category,
         amounts=(None,) * len(sheet.stages),
         group=group,
+        group_index=group_index,
         id=new_id,
     )
 
@@ -366,11 +385,16 @@ def plan_insert(sheet: Sheet, new_id: int, *, after_id: int | None) -> Edit:
         category = sheet.categories[0].name if sheet.categories else "まちづくり推進経費"
         last = sheet.projects[-1] if sheet.projects else None
         group = last.group if last else (sheet.groups[0].name if sheet.groups else None)
-        project = new_project(sheet, new_id, category=category, group=group)
+        index = sheet.group_position(last) if last else None
+        project = new_project(sheet, new_id, category=category, group=group, group_index=index)
         project = replace(project, no=next_project_number(sheet, category))
         return _insert_edit(project, None, len(sheet.projects))
     found = locate(sheet, after_id)
-    project = new_project(sheet, new_id, category=found.project.category, group=found.project.group)
+    # Under the very heading of the row it follows, not the first heading of that name.
+    owner = found.parent or found.project
+    project = new_project(
+        sheet, new_id, category=found.project.category, group=owner.group, group_index=sheet.group_position(owner)
+    )
     if found.parent is not None:
         project = replace(project, no=_next_child_mark(found.parent))
         return _insert_edit(project, found.parent.id, found.index + 1)
@@ -522,41 +546,59 @@ def plan_new_group(sheet: Sheet, name: str, project_ids: Sequence[int], descript
         raise EditError("グループ名を入力してください。")
     if any(group.name == name for group in sheet.groups):
         raise EditError(f"グループ「{name}」はすでにあります。")
-    changes: list[Change] = [AddGroup(Group(name, description), len(sheet.groups))]
-    inverse: list[Change] = [RemoveGroup(name)]
+    position = len(sheet.groups)
+    changes: list[Change] = [AddGroup(Group(name, description), position)]
+    inverse: list[Change] = [RemoveGroup(position, name)]
     for project_id in project_ids:
         found = locate(sheet, project_id)
         if found.parent is not None:
             continue  # sub-items follow their parent's group
-        changes.append(SetProjectField(project_id, "group", name))
-        inverse.append(SetProjectField(project_id, "group", found.project.group))
+        changes.append(SetProjectGroup(project_id, position))
+        inverse.append(SetProjectGroup(project_id, sheet.group_position(found.project)))
     return Edit(
         f"グループの追加（{name}）", tuple(changes), tuple(reversed(inverse)), project_ids[0] if project_ids else None
     )
 
 
-def plan_set_group(sheet: Sheet, project_ids: Sequence[int], group: str | None) -> Edit:
-    if group is not None and all(g.name != group for g in sheet.groups):
-        raise EditError(f"グループ「{group}」はこのシートにありません。")
+def group_at(sheet: Sheet, group: int | str) -> int:
+    """The position in `sheet.groups` of a heading given by position, or by name (the first of that name)."""
+    if isinstance(group, int):
+        if 0 <= group < len(sheet.groups):
+            return group
+        raise EditError("そのグループはもうありません（ほかの操作で変更されました）。")
+    for position, found in enumerate(sheet.groups):
+        if found.name == group:
+            return position
+    raise EditError(f"グループ「{group}」はこのシートにありません。")
+
+
+def plan_set_group(sheet: Sheet, project_ids: Sequence[int], group: int | str | None) -> Edit:
+    """Put the projects under one heading: its position in `sheet.groups` (or its name, the first
+    heading of that name), or None for no heading."""
+    position = None if group is None else group_at(sheet, group)
     changes: list[Change] = []
     inverse: list[Change] = []
     for project_id in project_ids:
         found = locate(sheet, project_id)
-        if found.parent is None and found.project.group != group:
-            changes.append(SetProjectField(project_id, "group", group))
-            inverse.append(SetProjectField(project_id, "group", found.project.group))
+        before = sheet.group_position(found.project)
+        if found.parent is None and before != position:
+            changes.append(SetProjectGroup(project_id, position))
+            inverse.append(SetProjectGroup(project_id, before))
     return Edit("グループの変更", tuple(changes), tuple(inverse), project_ids[0] if project_ids else None)
 
 
-def plan_rename_group(sheet: Sheet, old: str, new: str) -> Edit:
+def plan_rename_group(sheet: Sheet, group: int | str, new: str) -> Edit:
+    """Rename one heading: by position (the heading a person chose), or by name (the first of it)."""
+    position = group_at(sheet, group)
+    old = sheet.groups[position].name
     new = new.strip()
     if not new:
         raise EditError("グループ名は空にできません。")
-    if new != old and any(group.name == new for group in sheet.groups):
+    if new != old and any(found.name == new for found in sheet.groups):
         raise EditError(f"グループ「{new}」はすでにあります。")
-    if all(group.name != old for group in sheet.groups):
-        raise EditError(f"グループ「{old}」はこのシートにありません。")
-    return Edit(f"グループ名の変更（{old} → {new}）", (RenameGroup(old, new),), (RenameGroup(new, old),))
+    return Edit(
+        f"グループ名の変更（{old} → {new}）", (RenameGroup(position, old, new),), (RenameGroup(position, new, old),)
+    )
 
 
 def plan_stage_lock(sheet: Sheet, stage: int, locked: bool) -> Edit:
@@ -722,6 +764,9 @@ def changes_of(changes: Iterable[Change]) -> SheetChanges:
         elif isinstance(change, SetAmounts):
             project_ids.add(change.project_id)
             amounts = True
+        elif isinstance(change, SetProjectGroup):
+            project_ids.add(change.project_id)
+            shape = True
         elif isinstance(change, SetStageLocked):
             stages.add(change.stage)
         else:

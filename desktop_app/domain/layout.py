@@ -207,12 +207,16 @@ def sheet_notes(sheet: Sheet) -> list[SheetNote]:
 
 
 class RowKind(enum.Enum):
-    """What a printed row is; the PDF, the Excel and the importer go by it."""
+    """What a printed row is; the PDF, the Excel, the importer and the window's table go by it."""
 
     GROUP = "group"
     PROJECT = "project"
     CHILD = "child"
+    # A category's total (合計, 「南区まちづくり推進経費　合計」…): the sheet has no grand total row.
     TOTAL = "total"
+    # A table's heading (【東区まちづくり推進経費】): print puts `LayoutTable.heading` above the
+    # table; only the window, one long table, shows it as a row of its own.
+    HEADING = "heading"
 
 
 @dataclass(frozen=True)

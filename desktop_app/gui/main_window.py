@@ -493,13 +493,15 @@ class MainWindow(QMainWindow):
         if sheet is None:
             return
         ids = self.view.current_project_ids()
-        for name in [group.name for group in sheet.groups] + [None]:
-            action = self.group_menu.addAction(name or "（グループなし）")
-            action.triggered.connect(partial(self._set_group, ids, name))
+        # By position: a repeated name (南区's two 防災・減災) is two entries, each its own heading.
+        choices: list[tuple[str, int | None]] = [(g.name, n) for n, g in enumerate(sheet.groups)]
+        for name, position in [*choices, ("（グループなし）", None)]:
+            action = self.group_menu.addAction(name)
+            action.triggered.connect(partial(self._set_group, ids, position))
             action.setEnabled(bool(ids) and not self.workspace.readonly)
 
-    def _set_group(self, ids: list[int], name: str | None) -> None:
-        self.editor.perform(lambda sheet: plan_set_group(sheet, ids, name))
+    def _set_group(self, ids: list[int], group: int | None) -> None:
+        self.editor.perform(lambda sheet: plan_set_group(sheet, ids, group))
 
     def _fill_stage_menu(self) -> None:
         self.stage_menu.clear()

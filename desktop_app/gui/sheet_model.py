@@ -1,10 +1,9 @@
-"""The sheet as a Qt table: group headings, projects, sub-items, category 計 and 合計 rows."""
+"""The sheet as a Qt table, laid out as the ward prints it: headings, groups, projects, sub-items, totals."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -12,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_app.domain import Finding, Project, Sheet, format_amount, format_rate, sheet_totals
 from desktop_app.domain.edits import CellInput, SheetChanges, current_stage, plan_cells, plan_clear, plan_rename_group
-from desktop_app.domain.layout import EDITOR_COLUMNS, Column, expand_columns
+from desktop_app.domain.layout import EDITOR_COLUMNS, Column, RowKind, expand_columns, sheet_tables
 from desktop_app.domain.totals import SheetTotals
 
 if TYPE_CHECKING:
@@ -22,7 +21,6 @@ _Index = QModelIndex | QPersistentModelIndex
 
 GROUP_BRUSH = QBrush(QColor("#e8eef5"))
 TOTAL_BRUSH = QBrush(QColor("#dde7f0"))
-SUBTOTAL_BRUSH = QBrush(QColor("#eef3f8"))
 CURRENT_STAGE_BRUSH = QBrush(QColor("#fff8dc"))
 LOCKED_BRUSH = QBrush(QColor("#f0f0f0"))
 COMPUTED_BRUSH = QBrush(QColor("#f4f4f4"))
@@ -44,39 +42,61 @@ ROW_KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 PROJECT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-class RowKind(enum.Enum):
-    GROUP = "group"
-    PROJECT = "project"
-    CHILD = "child"
-    SUBTOTAL = "subtotal"
-    TOTAL = "total"
-
-
 @dataclass(frozen=True)
 class Row:
-    """One table row: what it shows and which project (if any) it stands for."""
+    """One table row, as the sheet's layout prints it (`sheet_tables`), with what the editor needs.
+
+    Headings, group rows and totals carry their printed text; `group` is a heading's position in
+    `Sheet.groups`, so two headings of one name (南区's 防災・減災) stay two rows with two identities.
+    """
 
     kind: RowKind
+    text: str = ""
     project: Project | None = None
-    parent: Project | None = None
-    group: str | None = None
+    # Not compared: a sub-item's row reads the same when only its parent's sum moved.
+    parent: Project | None = field(default=None, compare=False)
+    group: int | None = None
     category: str | None = None
+    no: str = ""
+    amounts: tuple[int | None, ...] = ()
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What the row stands for, whatever it shows: an edit that keeps every key repaints in place."""
+        return (self.kind, self.project.id if self.project else None, self.group, self.category)
 
 
-def build_rows(sheet: Sheet) -> list[Row]:
+def build_rows(sheet: Sheet, totals: SheetTotals | None = None) -> list[Row]:
+    """The window's rows: every printed table of the sheet in print order, each after its heading."""
     rows: list[Row] = []
-    current_group: str | None = None
-    for project in sheet.projects:
-        if project.group is not None and project.group != current_group:
-            rows.append(Row(RowKind.GROUP, group=project.group))
-        current_group = project.group
-        rows.append(Row(RowKind.PROJECT, project=project, category=project.category))
-        rows += [
-            Row(RowKind.CHILD, project=child, parent=project, category=child.category) for child in project.children
-        ]
-    rows += [Row(RowKind.SUBTOTAL, category=category.name) for category in sheet.categories]
-    rows.append(Row(RowKind.TOTAL))
+    for table in sheet_tables(sheet, totals or sheet_totals(sheet)):
+        if table.heading:
+            rows.append(Row(RowKind.HEADING, table.heading, category=table.category or None))
+        for printed in table.rows:
+            parent = None
+            if printed.kind is RowKind.CHILD and printed.path is not None:
+                parent = sheet.projects[printed.path[0]]
+            rows.append(
+                Row(
+                    printed.kind,
+                    printed.text,
+                    printed.project,
+                    parent,
+                    printed.group,
+                    printed.category or None,
+                    printed.no,
+                    printed.amounts,
+                )
+            )
     return rows
+
+
+def _columns(sheet: Sheet) -> list[tuple[Column, int | None, str]]:
+    """The editor's columns, the text column headed as the ward heads it (北区: 事業概要)."""
+    return [
+        (column, stage, sheet.layout.description_label or header if column is Column.DESCRIPTION else header)
+        for column, stage, header in expand_columns(EDITOR_COLUMNS, sheet.stage_names)
+    ]
 
 
 class SheetTableModel(QAbstractTableModel):
@@ -103,8 +123,9 @@ class SheetTableModel(QAbstractTableModel):
     def clear_cells(self, cells: list[tuple[int, Column, int | None]]) -> bool:
         return self.perform(lambda sheet: plan_clear(sheet, cells)) is not None
 
-    def rename_group(self, old: str, new: str) -> bool:
-        return self.perform(lambda sheet: plan_rename_group(sheet, old, new)) is not None
+    def rename_group(self, position: int, new: str) -> bool:
+        """Rename the heading at `position` in the sheet's groups (only that one of a repeated name)."""
+        return self.perform(lambda sheet: plan_rename_group(sheet, position, new)) is not None
 
     # ------------------------------------------------------------ content
 
@@ -112,26 +133,29 @@ class SheetTableModel(QAbstractTableModel):
         self, sheet: Sheet | None, findings: list[Finding] | None = None, changes: SheetChanges | None = None
     ) -> None:
         """Show a sheet; `changes` (what an edit touched) repaints just those rows, else the rows are reset."""
-        new_rows = build_rows(sheet) if sheet is not None else []
-        new_columns = expand_columns(EDITOR_COLUMNS, sheet.stage_names) if sheet is not None else []
-        # Only an edit of the same sheet that moved no row can keep the rows; the length check
-        # guards against a SheetChanges that missed a change of shape.
+        totals = sheet_totals(sheet) if sheet is not None else None
+        new_rows = build_rows(sheet, totals) if sheet is not None else []
+        new_columns = _columns(sheet) if sheet is not None else []
+        # Only an edit of the same sheet that moved no row can keep the rows. Comparing what each
+        # row stands for also catches a row that changed table (a new 経費区分 in a ward that
+        # prints a table per category), which the edit alone does not call a change of shape.
         in_place = (
             changes is not None
             and not changes.shape
             and self.sheet is not None
             and sheet is not None
             and self.sheet.id == sheet.id
-            and len(new_rows) == len(self.rows)
+            and [row.key for row in new_rows] == [row.key for row in self.rows]
             and new_columns == self.columns
         )
         if not in_place:
             self.beginResetModel()
         old_findings = self._findings
+        old_rows = self.rows
         self.sheet = sheet
         self.rows = new_rows
         self.columns = new_columns
-        self.totals = sheet_totals(sheet) if sheet is not None else None
+        self.totals = totals
         self._current_stage = current_stage(sheet) if sheet is not None else None
         self._findings = {}
         for finding in findings or []:
@@ -145,9 +169,11 @@ class SheetTableModel(QAbstractTableModel):
             self.endResetModel()
             return
         assert changes is not None
-        self._announce(changes, old_findings)
+        self._announce(changes, old_findings, old_rows)
 
-    def _announce(self, changes: SheetChanges, old_findings: dict[tuple[int, int | None], list[str]]) -> None:
+    def _announce(
+        self, changes: SheetChanges, old_findings: dict[tuple[int, int | None], list[str]], old_rows: list[Row]
+    ) -> None:
         """Tell the view which rows changed, so an edit repaints a few rows, not the whole table."""
         last_column = len(self.columns) - 1
         if last_column < 0 or not self.rows:
@@ -162,13 +188,14 @@ class SheetTableModel(QAbstractTableModel):
         ids.update(
             key[0] for key in old_findings.keys() & self._findings.keys() if old_findings[key] != self._findings[key]
         )
+        # The edited projects, and every other row that now reads differently: a category's total,
+        # a group's subtotal on its heading (南区); the totals of untouched categories stay put.
         numbers = [
             number
-            for number, row in enumerate(self.rows)
-            if (row.project is not None and row.project.id in ids)
-            or (changes.totals and row.kind in (RowKind.SUBTOTAL, RowKind.TOTAL))
+            for number, (row, old) in enumerate(zip(self.rows, old_rows, strict=True))
+            if (row.project is not None and row.project.id in ids) or row != old
         ]
-        # One signal per run of adjacent rows: a sub-item and its parent, the totals at the bottom.
+        # One signal per run of adjacent rows: a sub-item and its parent, a heading and its first project.
         start = previous = None
         for number in [*numbers, None]:
             if number is not None and previous is not None and number == previous + 1:
@@ -226,7 +253,7 @@ class SheetTableModel(QAbstractTableModel):
             return _BASE_FLAGS
         row, column, stage = self.cell_at(index.row(), index.column())
         if row.kind is RowKind.GROUP:
-            return _EDITABLE_FLAGS if index.column() == 0 else _BASE_FLAGS
+            return _EDITABLE_FLAGS if index.column() == 0 and row.group is not None else _BASE_FLAGS
         if row.project is None:
             return _BASE_FLAGS
         if column is Column.NEW:
@@ -245,48 +272,64 @@ class SheetTableModel(QAbstractTableModel):
             return row.kind.value
         if role == PROJECT_ID_ROLE:
             return row.project.id if row.project else None
+        if row.kind is RowKind.HEADING:
+            return self._heading_data(row, index.column(), role)
         if row.kind is RowKind.GROUP:
-            return self._group_data(row, index.column(), role)
+            return self._group_data(row, index.column(), column, stage, role)
         if row.project is None:
-            return self._total_data(row, column, stage, role)
+            return self._total_data(row, index.column(), column, stage, role)
         return self._project_data(row, row.project, column, stage, role)
 
-    def _group_data(self, row: Row, column: int, role: int) -> Any:
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole) and column == 0:
-            return row.group if role == Qt.ItemDataRole.EditRole else f"■ {row.group}"
+    def _heading_data(self, row: Row, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and column == 0:
+            return row.text
+        if role == Qt.ItemDataRole.FontRole:
+            return BOLD
+        return None
+
+    def _group_data(self, row: Row, number: int, column: Column, stage: int | None, role: int) -> Any:
+        # The heading as printed (南区: with its subtotal; 中央区: with its 方向性 line); edited, its name.
+        if role == Qt.ItemDataRole.DisplayRole:
+            if number == 0:
+                return row.text
+            if column is Column.STAGES and stage is not None and stage < len(row.amounts):
+                return format_amount(row.amounts[stage])
+            return None
+        if role == Qt.ItemDataRole.EditRole and number == 0:
+            return self._group_name(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.STAGES:
+            return _ALIGN_RIGHT
         if role == Qt.ItemDataRole.BackgroundRole:
             return GROUP_BRUSH
         if role == Qt.ItemDataRole.FontRole:
             return BOLD
-        if role == Qt.ItemDataRole.ToolTipRole and self.sheet is not None:
-            for group in self.sheet.groups:
-                if group.name == row.group and group.description:
-                    return group.description
+        if role == Qt.ItemDataRole.ToolTipRole and number == 0:
+            return "グループ（見出し）: ダブルクリックまたはF2で名前を変更"
         return None
 
-    def _total_data(self, row: Row, column: Column, stage: int | None, role: int) -> Any:
+    def _group_name(self, row: Row) -> str:
+        assert self.sheet is not None
+        if row.group is None or not 0 <= row.group < len(self.sheet.groups):
+            return ""
+        return self.sheet.groups[row.group].name
+
+    def _total_data(self, row: Row, number: int, column: Column, stage: int | None, role: int) -> Any:
         assert self.totals is not None
-        if row.kind is RowKind.TOTAL:
-            amounts, rate, label = self.totals.amounts, self.totals.execution_rate, "合計"
-        else:
-            found = self.totals.for_category(row.category or "")
-            amounts = found.amounts if found else ()
-            rate = found.execution_rate if found else None
-            label = f"{row.category} 計"
+        found = self.totals.for_category(row.category or "")
         if role == Qt.ItemDataRole.DisplayRole:
-            if column is Column.NAME:
-                return label
-            if column is Column.STAGES and stage is not None and stage < len(amounts):
-                return format_amount(amounts[stage])
+            if number == 0:
+                return row.text  # the ward's own label: 合　計, 「南区まちづくり推進経費　合計」…
+            if column is Column.STAGES and stage is not None and stage < len(row.amounts):
+                return format_amount(row.amounts[stage])
             if column is Column.REMARKS:
-                return f"執行率 {format_rate(rate)}"
+                return f"執行率 {format_rate(found.execution_rate if found else None)}"
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.STAGES:
-            return _ALIGN_RIGHT
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _ALIGN_RIGHT if column is Column.STAGES or number == 0 else None
         if role == Qt.ItemDataRole.FontRole:
             return BOLD
         if role == Qt.ItemDataRole.BackgroundRole:
-            return TOTAL_BRUSH if row.kind is RowKind.TOTAL else SUBTOTAL_BRUSH
+            return TOTAL_BRUSH
         return None
 
     def _project_data(self, row: Row, project: Project, column: Column, stage: int | None, role: int) -> Any:
@@ -322,13 +365,14 @@ class SheetTableModel(QAbstractTableModel):
 
     def _display(self, row: Row, project: Project, column: Column, stage: int | None) -> str | None:
         if column is Column.NO:
-            return project.no
+            return row.no  # as printed: 3, ③ or (3)
         if column is Column.NAME:
+            # As printed: the 校区, 【新規】 or （新規） in the ward's style, and in one table the
+            # other category's tag 【復興支援自治推進経費】 on its own first line (中央区).
             indent = "　　" if row.kind is RowKind.CHILD else ""
-            district = f"【{project.district}】" if project.district else ""
-            return f"{indent}{district}{project.name}"
+            return indent + row.text.replace("\n", "\n" + indent) if indent else row.text
         if column is Column.DESCRIPTION:
-            return project.description.splitlines()[0] if project.description else ""
+            return project.description
         if column is Column.CATEGORY:
             return project.category
         if column is Column.STAGES and stage is not None:
@@ -375,7 +419,9 @@ class SheetTableModel(QAbstractTableModel):
             return False
         row, column, stage = self.cell_at(index.row(), index.column())
         if row.kind is RowKind.GROUP:
-            return self.rename_group(row.group or "", str(value))
+            if row.group is None or str(value) == self._group_name(row):
+                return row.group is not None
+            return self.rename_group(row.group, str(value))
         if row.project is None or row.project.id is None:
             return False
         if role == Qt.ItemDataRole.CheckStateRole and column is Column.NEW:

@@ -11,9 +11,9 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from desktop_app.domain.edits import CellInput, EditError
-from desktop_app.domain.layout import Column
+from desktop_app.domain.layout import Column, RowKind
 from desktop_app.gui.delegates import SheetDelegate
-from desktop_app.gui.sheet_model import RowKind, SheetTableModel
+from desktop_app.gui.sheet_model import SheetTableModel
 
 # A paste bigger than this is surely not meant for one sheet (and would freeze the window).
 MAX_PASTE_CELLS = 20_000
@@ -21,7 +21,7 @@ COLUMN_WIDTHS = {
     Column.NO: 40,
     Column.NEW: 40,
     Column.NAME: 250,
-    Column.DESCRIPTION: 230,
+    Column.DESCRIPTION: 320,
     Column.CATEGORY: 136,
     Column.STAGES: 84,
     Column.STATUS: 64,
@@ -65,10 +65,11 @@ class SheetTableView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setAlternatingRowColors(False)
-        self.setWordWrap(False)
+        # Descriptions and notes run over several lines as on the printed sheet: rows grow to fit.
+        self.setWordWrap(True)
         self.setTabKeyNavigation(True)
-        self.verticalHeader().setDefaultSectionSize(24)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setMinimumSectionSize(24)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # № is the row label staff use; Qt's own row numbers would only confuse.
         self.verticalHeader().hide()
         self.horizontalHeader().setHighlightSections(True)
@@ -86,14 +87,27 @@ class SheetTableView(QTableView):
         self.apply_layout()
 
     def apply_layout(self) -> None:
-        """Column widths and the spans of group heading rows, after the rows change."""
+        """Column widths and the spans of headings, groups and totals, after the rows change.
+
+        A heading spans the row; a group heading with per-stage subtotals (南区) and a total row
+        span the text columns and show their amounts under the stages, as printed.
+        """
         model = self.sheet_model()
         self.clearSpans()
         for number, (column, _, _) in enumerate(model.columns):
             self.setColumnWidth(number, COLUMN_WIDTHS[column])
+        if not model.columns:
+            return
+        first_stage = next((n for n, (column, _, _) in enumerate(model.columns) if column is Column.STAGES), None)
         for number, row in enumerate(model.rows):
-            if row.kind is RowKind.GROUP and model.columns:
-                self.setSpan(number, 0, 1, len(model.columns))
+            if row.kind is RowKind.TOTAL or (row.kind is RowKind.GROUP and row.amounts):
+                width = first_stage if first_stage is not None else len(model.columns)
+            elif row.kind in (RowKind.GROUP, RowKind.HEADING):
+                width = len(model.columns)
+            else:
+                continue
+            if width > 1:
+                self.setSpan(number, 0, 1, width)
 
     # ------------------------------------------------------------ keyboard
 
@@ -161,9 +175,13 @@ class SheetTableView(QTableView):
             for column in columns:
                 index = model.index(row, column)
                 kind = model.cell_at(row, column)[1]
-                value = index.data(Qt.ItemDataRole.DisplayRole)
-                if kind is Column.NEW and model.rows[row].project is not None:
-                    value = "○" if model.rows[row].project.new else ""  # type: ignore[union-attr]
+                project = model.rows[row].project
+                # A project's cells copy as they are stored (the name without 【新規】 or the tag, the
+                # № as typed), so that pasting them back changes nothing.
+                role = Qt.ItemDataRole.DisplayRole if project is None else Qt.ItemDataRole.EditRole
+                value = index.data(role)
+                if kind is Column.NEW and project is not None:
+                    value = "○" if project.new else ""
                 cells.append("" if value is None else str(value).strip("　"))
             block.append(cells)
         QGuiApplication.clipboard().setText(to_clipboard(block))

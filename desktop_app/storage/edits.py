@@ -17,6 +17,7 @@ from desktop_app.domain.edits import (
     RenameGroup,
     SetAmounts,
     SetProjectField,
+    SetProjectGroup,
     SetSheetSettings,
     SetStageLocked,
 )
@@ -127,18 +128,46 @@ def _apply(conn: sqlite3.Connection, sheet_id: int, change: Change, history: _Hi
         )
         history.write(None, "", "グループ追加", None, change.group.name)
     elif isinstance(change, RemoveGroup):
-        conn.execute("DELETE FROM project_groups WHERE sheet_id = ? AND name = ?", (sheet_id, change.name))
+        group_id = _group_id(conn, sheet_id, change.position, change.name)
+        conn.execute("DELETE FROM project_groups WHERE id = ?", (group_id,))
         _renumber_groups(conn, sheet_id)
         history.write(None, "", "グループ削除", change.name, None)
     elif isinstance(change, RenameGroup):
-        conn.execute(
-            "UPDATE project_groups SET name = ? WHERE sheet_id = ? AND name = ?", (change.new, sheet_id, change.old)
-        )
+        group_id = _group_id(conn, sheet_id, change.position, change.old)
+        conn.execute("UPDATE project_groups SET name = ? WHERE id = ?", (change.new, group_id))
         history.write(None, "", "グループ名", change.old, change.new)
+    elif isinstance(change, SetProjectGroup):
+        _set_group(conn, sheet_id, change, history)
     elif isinstance(change, SetSheetSettings):
         _set_sheet_settings(conn, sheet_id, change, history)
     else:  # pragma: no cover - every Change type is handled above
         raise TypeError(change)
+
+
+def _group_id(conn: sqlite3.Connection, sheet_id: int, position: int, name: str | None = None) -> int:
+    """The id of the heading at `position` (in heading order); refused when it is gone or, given
+    `name`, no longer carries it (the sheet changed under the edit)."""
+    row = conn.execute(
+        "SELECT id, name FROM project_groups WHERE sheet_id = ? ORDER BY position, id LIMIT 1 OFFSET ?",
+        (sheet_id, position),
+    ).fetchone()
+    if row is None or position < 0 or (name is not None and row[1] != name):
+        raise StorageError(f"グループ「{name or position + 1}」はこのシートにありません。")
+    return int(row[0])
+
+
+def _set_group(conn: sqlite3.Connection, sheet_id: int, change: SetProjectGroup, history: _HistoryWriter) -> None:
+    label = _label(conn, change.project_id)
+    old = conn.execute(
+        "SELECT g.name FROM projects p LEFT JOIN project_groups g ON g.id = p.group_id WHERE p.id = ?",
+        (change.project_id,),
+    ).fetchone()[0]
+    group_id = None if change.position is None else _group_id(conn, sheet_id, change.position)
+    new = None
+    if group_id is not None:
+        new = conn.execute("SELECT name FROM project_groups WHERE id = ?", (group_id,)).fetchone()[0]
+    conn.execute("UPDATE projects SET group_id = ? WHERE id = ?", (group_id, change.project_id))
+    history.write(change.project_id, label, FIELD_LABELS["group"], old, new)
 
 
 def _set_sheet_settings(
@@ -226,7 +255,8 @@ def _set_field(conn: sqlite3.Connection, sheet_id: int, change: SetProjectField,
         group_id = None
         if change.value is not None:
             found = conn.execute(
-                "SELECT id FROM project_groups WHERE sheet_id = ? AND name = ?", (sheet_id, change.value)
+                "SELECT id FROM project_groups WHERE sheet_id = ? AND name = ? ORDER BY position LIMIT 1",
+                (sheet_id, change.value),
             ).fetchone()
             if found is None:
                 raise StorageError(f"グループ「{change.value}」はこのシートにありません。")
@@ -337,10 +367,15 @@ def _insert(
         raise StorageError(f"経費区分「{project.category}」はこのシートにありません。")
     group_id = None
     if project.group is not None:
-        group = conn.execute(
-            "SELECT id FROM project_groups WHERE sheet_id = ? AND name = ?", (sheet_id, project.group)
-        ).fetchone()
-        group_id = group[0] if group else None
+        # The heading the project was under (a deleted row comes back to its own 防災・減災).
+        rows = conn.execute(
+            "SELECT id, name FROM project_groups WHERE sheet_id = ? ORDER BY position, id", (sheet_id,)
+        ).fetchall()
+        index = project.group_index
+        if index is not None and 0 <= index < len(rows) and rows[index][1] == project.group:
+            group_id = rows[index][0]
+        else:
+            group_id = next((gid for gid, name in rows if name == project.group), None)
     siblings = _siblings(conn, sheet_id, parent_id)
     conn.execute(
         "INSERT INTO projects (id, sheet_id, parent_id, position, no, name, description, category_id, group_id,"

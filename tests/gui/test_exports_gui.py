@@ -104,7 +104,8 @@ def test_mail_draft_is_written_and_opened(
 def test_import_from_the_window_replaces_the_sheet_and_clears_undo(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
 ) -> None:
-    window.view.setCurrentIndex(window.model.index(1, 0))
+    second = [n for n, row in enumerate(window.model.rows) if row.project is not None][1]
+    window.view.setCurrentIndex(window.model.index(second, 0))
     window.up_action.trigger()
     assert window.undo_action.isEnabled()
     source = tmp_path / "higashi.json"

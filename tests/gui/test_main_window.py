@@ -109,8 +109,13 @@ def test_the_sheet_opens_with_groups_totals_and_highlighted_stage(window: MainWi
     assert kinds[0] is RowKind.GROUP
     assert RowKind.CHILD in kinds
     assert kinds[-1] is RowKind.TOTAL
-    total = window.model.index(len(kinds) - 1, window.model.column_of(Column.STAGES, 0))
-    assert total.data() == "27,000"
+    # Each category's total under its own table, labelled as 南区 prints it; no grand total row.
+    totals = [
+        (window.model.index(n, 0).data(), window.model.index(n, window.model.column_of(Column.STAGES, 0)).data())
+        for n, kind in enumerate(kinds)
+        if kind is RowKind.TOTAL
+    ]
+    assert totals == [("南区まちづくり推進経費　合計", "17,000"), ("南区復興支援自治推進経費　合計", "10,000")]
     assert window.model.headerData(window.model.column_of(Column.STAGES, 0), Qt.Orientation.Horizontal) == "当初予算"
 
 
@@ -126,7 +131,7 @@ def test_typing_an_amount_saves_updates_totals_and_moves_down(qtbot: QtBot, wind
     project = next(p for p in stored(window).projects if p.name == "東区民文化スポーツ交流事業")
     assert project.amounts[3] == 1200
     assert window.view.currentIndex().row() == index.row() + 1  # Enter moves down, as in Excel
-    machi_total_row = next(i for i, r in enumerate(window.model.rows) if r.kind is RowKind.SUBTOTAL)
+    machi_total_row = next(i for i, r in enumerate(window.model.rows) if r.kind is RowKind.TOTAL)
     total = window.model.index(machi_total_row, window.model.column_of(Column.STAGES, 3)).data()
     assert total == f"{5748 - 10 + 1200:,}"
     assert window.saved_label.text().startswith("保存済み")

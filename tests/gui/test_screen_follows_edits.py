@@ -37,9 +37,20 @@ class Repaints:
         self.resets += 1
 
 
-def _totals_rows(window: MainWindow) -> tuple[int, int]:
-    rows = [i for i, r in enumerate(window.model.rows) if r.kind in (RowKind.SUBTOTAL, RowKind.TOTAL)]
-    return rows[0], rows[-1]
+def _total_row(window: MainWindow, category: str) -> int:
+    """The row of a category's total (each category's table ends with its own)."""
+    return next(i for i, r in enumerate(window.model.rows) if r.kind is RowKind.TOTAL and r.category == category)
+
+
+def _runs(rows: set[int], last: int) -> list[tuple[int, int, int, int]]:
+    """The dataChanged ranges that repaint exactly these rows: one per run of adjacent rows."""
+    ranges: list[tuple[int, int, int, int]] = []
+    for row in sorted(rows):
+        if ranges and ranges[-1][2] == row - 1:
+            ranges[-1] = (ranges[-1][0], 0, row, last)
+        else:
+            ranges.append((row, 0, row, last))
+    return ranges
 
 
 def test_an_amount_edit_repaints_exactly_its_row_and_the_totals(
@@ -60,8 +71,9 @@ def test_an_amount_edit_repaints_exactly_its_row_and_the_totals(
 
     with qtbot.waitSignal(window.model.dataChanged, timeout=2000, check_params_cb=is_the_edited_row):
         type_into(qtbot, window, index, "1,200")
-    first, final = _totals_rows(window)
-    assert repaints.ranges == [(index.row(), 0, index.row(), last), (first, 0, final, last)]
+    # Its category's total moves; the other category's total (and every other row) is left alone.
+    total = _total_row(window, "まちづくり推進経費")
+    assert repaints.ranges == [(index.row(), 0, index.row(), last), (total, 0, total, last)]
     assert repaints.resets == 0
     assert window.model.index(index.row(), index.column()).data() == "1,200"
 
@@ -73,14 +85,22 @@ def test_a_sub_item_edit_repaints_it_and_its_parent_in_one_range(qtbot: QtBot, w
     qtmodeltester.check(win.model, force_py=True)
     child_row = next(i for i, r in enumerate(win.model.rows) if r.kind is RowKind.CHILD)
     parent_row = next(i for i in range(child_row, -1, -1) if win.model.rows[i].kind is RowKind.PROJECT)
-    column = win.model.column_of(Column.STAGES, 3)
+    heading_row = next(i for i in range(parent_row, -1, -1) if win.model.rows[i].kind is RowKind.GROUP)
+    parent = win.model.rows[parent_row].project
+    assert parent is not None
+    # The first stage: the one 南区 prints on this heading (「情報受発信の充実（1,668千円）」).
+    column = win.model.column_of(Column.STAGES, 0)
     assert column is not None
+    heading_before = win.model.rows[heading_row]
     repaints = Repaints(win)
     assert win.model.setData(win.model.index(child_row, column), "7")
+    qtmodeltester.check(win.model, force_py=True)
     last = win.model.columnCount() - 1
-    first, final = _totals_rows(win)
-    assert repaints.ranges[0] == (parent_row, 0, child_row, last)
-    assert repaints.ranges[-1] == (first, 0, final, last)
+    # 南区 prints each group's subtotal on its heading: the heading moves with the sub-item, its
+    # parent and its category's total; nothing else is repainted.
+    assert win.model.rows[heading_row] != heading_before
+    expected = {heading_row, *range(parent_row, child_row + 1), _total_row(win, parent.category)}
+    assert repaints.ranges == _runs(expected, last)
     assert repaints.resets == 0
     win.close()
 

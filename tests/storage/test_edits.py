@@ -21,6 +21,7 @@ from desktop_app.domain.edits import (
     plan_new_group,
     plan_outdent,
     plan_rename_group,
+    plan_set_group,
     plan_stage_lock,
 )
 from desktop_app.domain.layout import Column
@@ -177,3 +178,55 @@ def test_clear_leaves_names_and_computed_cells(
     assert cleared.projects[0].amounts[0] is None
     assert cleared.projects[0].status is Status.PLANNED and cleared.projects[0].note == ""
     assert cleared.projects[1].amounts == parent.amounts
+
+
+# ---------------------------------------------------------------- 南区's two headings 防災・減災
+
+
+def _minami(workspace: operations.Workspace) -> tuple[Sheet, int, int]:
+    """南区's FY2020 sheet and the positions of its two headings named 防災・減災."""
+    sheet = load_sheet(workspace.db, "南区", 2020)
+    first, second = [n for n, group in enumerate(sheet.groups) if group.name == "防災・減災"]
+    return sheet, first, second
+
+
+def _members(sheet: Sheet, position: int) -> list[str]:
+    return [p.name for p in sheet.projects if sheet.group_position(p) == position]
+
+
+def test_renaming_the_second_of_two_headings_of_one_name_leaves_the_first(workspace: operations.Workspace) -> None:
+    sheet, first, second = _minami(workspace)
+    assert _members(sheet, second) == ["地域活動拠点における災害対応機能強化経費"]
+    renamed = _apply_and_undo(workspace, sheet, plan_rename_group(sheet, second, "防災・減災（拠点）"))
+    assert [g.name for g in renamed.groups][first] == "防災・減災"
+    assert [g.name for g in renamed.groups][second] == "防災・減災（拠点）"
+    assert (
+        _members(renamed, first) == _members(sheet, first) == ["地域防災力強化経費", "校区防災連絡会及び活動助成経費"]
+    )
+    assert _members(renamed, second) == ["地域活動拠点における災害対応機能強化経費"]
+    # By name, a rename still means the first heading of that name (as the window's dialogs ask).
+    by_name = _apply_and_undo(workspace, sheet, plan_rename_group(sheet, "防災・減災", "防災"))
+    assert [by_name.groups[first].name, by_name.groups[second].name] == ["防災", "防災・減災"]
+
+
+def test_moving_a_project_under_the_second_heading_of_a_repeated_name(workspace: operations.Workspace) -> None:
+    sheet, first, second = _minami(workspace)
+    moved_name = "復興賑わいづくり支援助成経費"
+    project = next(p for p in sheet.projects if p.name == moved_name)
+    assert project.id is not None
+    moved = _apply_and_undo(workspace, sheet, plan_set_group(sheet, [project.id], second))
+    assert moved_name in _members(moved, second) and moved_name not in _members(moved, first)
+    grouped = _apply_and_undo(workspace, sheet, plan_new_group(sheet, "新しい見出し", [project.id]))
+    assert _members(grouped, len(sheet.groups)) == [moved_name]
+
+
+def test_a_row_inserted_or_deleted_under_the_second_heading_stays_under_it(workspace: operations.Workspace) -> None:
+    sheet, _first, second = _minami(workspace)
+    (last,) = [p for p in sheet.projects if sheet.group_position(p) == second]
+    assert last.id is not None
+    new_id = next_project_id(workspace.db)
+    inserted = _apply_and_undo(workspace, sheet, plan_insert(sheet, new_id, after_id=last.id))
+    assert [p.id for p in inserted.projects if inserted.group_position(p) == second] == [last.id, new_id]
+    # Undoing a delete brings the row back under its own heading, not the first 防災・減災
+    # (_apply_and_undo compares the whole sheet).
+    _apply_and_undo(workspace, sheet, plan_delete(sheet, [last.id]))
