@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -37,6 +37,7 @@ from desktop_app.exchange.xlsx_export import (
     print_setup,
     put_text,
     store_sheet_data,
+    value_cell,
     workbook_bytes,
     write_sheet,
 )
@@ -262,14 +263,14 @@ def write_summary(
     for column, value in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = value
     for cells in ws.iter_rows(min_row=1, max_row=max(row + len(ward_totals), table_end), max_col=last_column):
-        for cell in cells:
-            if cell.font.name != FONT_NAME:
-                cell.font = STYLES.body
+        for styled in cells:
+            if styled.font.name != FONT_NAME:
+                styled.font = STYLES.body
     ws.freeze_panes = f"C{header_row + 1}"
     print_setup(ws, consolidated_title(fiscal_year), one_page=False)
 
 
-def _box(cell: Cell, font: Font, alignment: Alignment) -> None:
+def _box(cell: Cell | MergedCell, font: Font, alignment: Alignment) -> None:
     cell.font = font
     cell.alignment = alignment
     cell.border = STYLES.border
@@ -277,7 +278,7 @@ def _box(cell: Cell, font: Font, alignment: Alignment) -> None:
 
 def _number(ws: Worksheet, row: int, column: int, value: float | None, number_format: str, font: Font) -> None:
     """An amount or a rate, right-aligned in its format; ― centred when there is none."""
-    cell = ws.cell(row=row, column=column)
+    cell = value_cell(ws, row, column)
     if value is None:
         put_text(ws, row, column, NULL_TEXT)
         _box(cell, font, STYLES.plain_center)
@@ -304,7 +305,7 @@ def _chart_table(ws: Worksheet, row: int, stage_names: tuple[str, ...], ward_tot
         _box(ws.cell(row=row, column=2), STYLES.body, STYLES.left)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         for index, amount in enumerate(amounts):
-            cell = ws.cell(row=row, column=3 + index)
+            cell = value_cell(ws, row, 3 + index)
             # An empty cell, not ―: a chart reads text as nothing anyway, and a gap is honest.
             if amount is not None:
                 cell.value = amount

@@ -17,9 +17,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -123,13 +125,21 @@ def decode_cell_text(text: str) -> str:
     return _ESCAPE_SEQUENCE.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
+def value_cell(ws: Worksheet, row: int, column: int) -> Cell:
+    """The cell to write a value in: never one covered by a merge, whose value Excel would drop."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(cell, MergedCell):
+        raise AssertionError(f"{ws.title}!{cell.coordinate} is covered by a merged range")
+    return cell
+
+
 def put_text(ws: Worksheet, row: int, column: int, text: str) -> Cell:
     """A cell holding `text` as text, never as a formula (a name may well begin with `=`)."""
     encoded = encode_cell_text(text)
     if len(encoded) > MAX_CELL_TEXT:
         where = f"{ws.title}!{get_column_letter(column)}{row}"
         raise ExchangeError(f"{where}の文字が長すぎてExcelのセルに入りません（{MAX_CELL_TEXT:,}文字まで）。")
-    cell: Cell = ws.cell(row=row, column=column)
+    cell = value_cell(ws, row, column)
     cell.value = encoded
     # openpyxl treats any str starting with "=" as a formula; a person's text must stay text.
     cell.data_type = "s"
@@ -192,7 +202,7 @@ STYLES: Final = _Styles()
 
 
 def _style(
-    cell: Cell, font: Font, alignment: Alignment, *, border: bool = True, fill: PatternFill | None = None
+    cell: Cell | MergedCell, font: Font, alignment: Alignment, *, border: bool = True, fill: PatternFill | None = None
 ) -> None:
     cell.font = font
     cell.alignment = alignment
@@ -293,7 +303,7 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
                 put_text(ws, row, 1, layout_row.text).alignment = STYLES.center
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=description_column)
                 for column in stage_column.values():
-                    cell = ws.cell(row=row, column=column)
+                    cell = value_cell(ws, row, column)
                     cell.value = _total_formula(get_column_letter(column), top_level_rows.get(layout_row.category, []))
                     cell.number_format = AMOUNT_FORMAT
                     cell.alignment = STYLES.right
@@ -313,12 +323,12 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
                 put_text(ws, row, description_column, project.description)
                 for stage, column in stage_column.items():
                     amount = project.amounts[stage] if stage < len(project.amounts) else None
-                    _put_amount(ws.cell(row=row, column=column), amount)
+                    _put_amount(value_cell(ws, row, column), amount)
                     if project.children:
                         # A parent is the sum of its sub-items, which follow it directly, so that an
                         # edit of a sub-item in Excel gives a right parent.
                         letter = get_column_letter(column)
-                        cell = ws.cell(row=row, column=column)
+                        cell = value_cell(ws, row, column)
                         cell.value = parent_formula(letter, row + 1, row + len(project.children))
                         cell.number_format = AMOUNT_FORMAT
                         cell.alignment = STYLES.right
@@ -335,7 +345,7 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
             row += 1
         for group_row, rows in group_sums:
             for column in stage_column.values():
-                cell = ws.cell(row=group_row, column=column)
+                cell = value_cell(ws, group_row, column)
                 cell.value = _total_formula(get_column_letter(column), rows)
                 cell.number_format = AMOUNT_FORMAT
                 cell.alignment = STYLES.right
@@ -431,7 +441,7 @@ def _column_of(columns: Sequence[tuple[Column, int | None, str]], wanted: Column
 
 
 def _put_no(ws: Worksheet, row: int, column: int, no: str) -> None:
-    cell = ws.cell(row=row, column=column)
+    cell = value_cell(ws, row, column)
     # A plain number goes in as a number, so Excel does not flag "number stored as text".
     if no.isascii() and no.isdigit() and str(int(no)) == no and len(no) < 10:
         cell.value = int(no)
@@ -540,11 +550,19 @@ def print_setup(ws: Worksheet, footer: str, *, one_page: bool) -> None:
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.left.text = footer.replace("&", "&&")
-    ws.oddFooter.center.text = "&P / &N"
-    ws.oddFooter.right.text = made_on_footer()
+    odd_footer(ws).left.text = footer.replace("&", "&&")
+    odd_footer(ws).center.text = "&P / &N"
+    odd_footer(ws).right.text = made_on_footer()
+
+
+def odd_footer(ws: Worksheet) -> HeaderFooterItem:
+    """The footer Excel prints on every page (no even or first-page footers are used)."""
+    footer = ws.oddFooter
+    if footer is None:  # openpyxl gives every worksheet one, though its type allows none
+        footer = ws.oddFooter = HeaderFooterItem()
+    return footer
 
 
 def made_on_footer(today: datetime.date | None = None) -> str:

@@ -340,8 +340,9 @@ def _load(raw: bytes, file_name: str, *, data_only: bool) -> Any:
     for ws in workbook.worksheets:
         # openpyxl hands each worksheet the workbook's shared strings and looks a cell's text up
         # by the index the file gives: -1 would silently take the last string.
-        checked = checked or _CheckedStrings(ws._shared_strings)
-        ws._shared_strings = checked
+        # A private attribute (openpyxl has no public hook for it), hence the ignores.
+        checked = checked or _CheckedStrings(ws._shared_strings)  # type: ignore[attr-defined]
+        ws._shared_strings = checked  # type: ignore[attr-defined]
     return workbook
 
 

@@ -7,11 +7,12 @@ from typing import Final
 from openpyxl.chart import LineChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop_app.domain import wareki_year
 from desktop_app.domain.year_comparison import YearComparison
-from desktop_app.exchange.xlsx_export import AMOUNT_FORMAT, NULL_TEXT, STYLES, put_text
+from desktop_app.exchange.xlsx_export import AMOUNT_FORMAT, NULL_TEXT, STYLES, odd_footer, put_text, value_cell
 
 RATE_FORMAT: Final = "0.0%"
 # The three figures shown for each year, in this order.
@@ -54,7 +55,7 @@ def write_year_comparison(ws: Worksheet, comparison: YearComparison, fiscal_year
             values = (None, None, None) if figures is None else (figures.initial, figures.settled, figures.rate)
             for offset, value in enumerate(values):
                 column = 3 + number * len(YEAR_COLUMNS) + offset
-                cell = ws.cell(row=row, column=column)
+                cell = value_cell(ws, row, column)
                 if value is None:
                     put_text(ws, row, column, NULL_TEXT)
                     cell.alignment = STYLES.plain_center
@@ -83,7 +84,7 @@ def write_year_comparison(ws: Worksheet, comparison: YearComparison, fiscal_year
         label.font, label.border = STYLES.body, STYLES.border
         for column, line in enumerate(lines, start=2):
             figures = line.by_year.get(year)
-            cell = ws.cell(row=row, column=column)
+            cell = value_cell(ws, row, column)
             # An empty cell, not ―: the chart leaves a gap for a year without a settlement.
             if figures is not None and figures.rate is not None:
                 cell.value = figures.rate
@@ -117,9 +118,9 @@ def write_year_comparison(ws: Worksheet, comparison: YearComparison, fiscal_year
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.left.text = comparison_title(fiscal_year)
-    ws.oddFooter.center.text = "&P / &N"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    odd_footer(ws).left.text = comparison_title(fiscal_year)
+    odd_footer(ws).center.text = "&P / &N"
 
 
 def _head(ws: Worksheet, row: int, column: int, text: str) -> None:
