@@ -638,7 +638,6 @@ class _RowProject:
 
 @dataclass
 class _Table:
-    heading_row: int
     category: str
     hidden_category: int | None
     projects: list[_RowProject]
@@ -920,7 +919,7 @@ class _SheetReader:
                 projects.append(_RowProject(number, project, hidden))
         for row in projects:
             self._work_out_parent(row)
-        return _Table(heading, category, hidden_category, projects)
+        return _Table(category, hidden_category, projects)
 
     def _work_out_parent(self, row: _RowProject) -> None:
         """A parent's =SUM of its sub-items (as exported) is their sums; any other formula is what
