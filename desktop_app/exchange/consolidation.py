@@ -27,20 +27,13 @@ from desktop_app.exchange.eml_read import NoSheetAttachedError, read_eml
 from desktop_app.exchange.errors import ExchangeError, ImportFileError
 from desktop_app.exchange.json_format import load_sheet_bytes
 from desktop_app.exchange.reading import read_import_file
-from desktop_app.exchange.xlsx_export import (
-    AMOUNT_FORMAT,
-    FONT_NAME,
-    NULL_TEXT,
-    STYLES,
-    _fit_row_height,
-    new_workbook,
-    print_setup,
-    put_text,
-    store_sheet_data,
-    value_cell,
-    workbook_bytes,
-    write_sheet,
-)
+from desktop_app.exchange.xlsx.cells import AMOUNT_FORMAT, NULL_TEXT, put_text, value_cell
+from desktop_app.exchange.xlsx.hidden_record import store_sheet_data
+from desktop_app.exchange.xlsx.layout_writer import write_sheet
+from desktop_app.exchange.xlsx.print_setup import print_setup
+from desktop_app.exchange.xlsx.row_heights import fit_row_height
+from desktop_app.exchange.xlsx.styles import FONT_NAME, STYLES
+from desktop_app.exchange.xlsx.workbook import new_workbook, workbook_bytes
 from desktop_app.exchange.xlsx_import import read_xlsx
 
 SUMMARY_TITLE: Final = "集計"
@@ -192,7 +185,7 @@ def write_summary(
         note_cell = put_text(ws, row, check_column, note)
         _box(note_cell, _WARNING_FONT if any(c.is_error for c in notes) else STYLES.body, STYLES.left)
         if note:
-            _fit_row_height(ws, row, [(note, CHECK_WIDTH)])
+            fit_row_height(ws, row, [(note, CHECK_WIDTH)])
         _box(put_text(ws, row, 1, ward), font, STYLES.left)
         _box(put_text(ws, row, 2, label), font, STYLES.left)
         for index, amount in enumerate(_fit(amounts, width)):

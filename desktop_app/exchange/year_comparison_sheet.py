@@ -7,12 +7,13 @@ from typing import Final
 from openpyxl.chart import LineChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop_app.domain import wareki_year
 from desktop_app.domain.year_comparison import YearComparison
-from desktop_app.exchange.xlsx_export import AMOUNT_FORMAT, NULL_TEXT, STYLES, odd_footer, put_text, value_cell
+from desktop_app.exchange.xlsx.cells import AMOUNT_FORMAT, NULL_TEXT, put_text, value_cell
+from desktop_app.exchange.xlsx.print_setup import print_setup
+from desktop_app.exchange.xlsx.styles import STYLES
 
 RATE_FORMAT: Final = "0.0%"
 # The three figures shown for each year, in this order.
@@ -114,13 +115,7 @@ def write_year_comparison(ws: Worksheet, comparison: YearComparison, fiscal_year
     for column in range(3, 3 + len(years) * len(YEAR_COLUMNS)):
         ws.column_dimensions[get_column_letter(column)].width = 11
     ws.freeze_panes = f"C{header + 2}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    odd_footer(ws).left.text = comparison_title(fiscal_year)
-    odd_footer(ws).center.text = "&P / &N"
+    print_setup(ws, comparison_title(fiscal_year), one_page=False)
 
 
 def _head(ws: Worksheet, row: int, column: int, text: str) -> None:
