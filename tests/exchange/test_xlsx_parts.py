@@ -26,7 +26,7 @@ from desktop_app.exchange.xlsx.keys import (
     project_key,
     project_key_of_note,
 )
-from desktop_app.exchange.xlsx.load import bounded_rows, load, open_workbook
+from desktop_app.exchange.xlsx.load import as_worksheet, load, open_workbook, value_rows
 from desktop_app.exchange.xlsx.workbook import new_workbook, workbook_bytes
 from desktop_app.exchange.xlsx.zip_checks import check_file
 from tests.strategies import sheets, text
@@ -105,7 +105,9 @@ def test_any_text_put_in_a_cell_reads_back_the_same_from_the_file(texts: list[st
     for column, value in enumerate([*texts, "end"], start=1):
         put_text(ws, 1, column, value)
     book = open_workbook(workbook_bytes(wb), FILE)
-    (row,) = bounded_rows(book["東区"], FILE, 1, len(texts) + 1, values_only=True)
+    read = as_worksheet(book["東区"])
+    assert read is not None
+    (row,) = value_rows(read, FILE, 1, len(texts) + 1)
     # An empty text is an empty cell, which reads as None.
     assert [decode_cell_text(value) if isinstance(value, str) else value for value in row] == [
         *(value or None for value in texts),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from desktop_app.domain import MAX_PROJECT_ROWS, MAX_STAGES
@@ -14,7 +15,7 @@ from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.xlsx.cells import decode_cell_text
 from desktop_app.exchange.xlsx.keys import HEADER_KEY, KEY_HEADER, NOTE_KEY_PREFIX, PROJECT_KEY_PREFIX
 from desktop_app.exchange.xlsx.limits import SCAN_COLUMNS, SCAN_ROWS
-from desktop_app.exchange.xlsx.load import bounded_rows
+from desktop_app.exchange.xlsx.load import ReadCell, ReadWorksheet, as_worksheet, cell_rows, value_rows
 
 NOT_OUR_LAYOUT: Final = "このアプリが書き出したExcelの形式ではありません"
 # The columns are found from the layout the exporter writes (CITY_COLUMNS): those before the
@@ -28,17 +29,17 @@ class Grid:
 
     def __init__(
         self,
-        ws: Any,
+        ws: ReadWorksheet,
         file_name: str,
-        cached: Callable[[], Any],
+        cached: Callable[[], Workbook],
         description_labels: frozenset[str],
         remarks_expected: bool | None = None,
     ) -> None:
         self.title: str = ws.title
         self.file_name = file_name
         self._cached_loader = cached
-        self._cached_rows: list[tuple[Any, ...]] | None = None
-        self.rows: list[tuple[Any, ...]] = bounded_rows(ws, file_name, SCAN_ROWS + 1, SCAN_COLUMNS)
+        self._cached_rows: list[tuple[object, ...]] | None = None
+        self.rows = cell_rows(ws, file_name, SCAN_ROWS + 1, SCAN_COLUMNS)
         if len(self.rows) > SCAN_ROWS:
             raise self.fail_sheet(
                 f"行が多すぎます（{SCAN_ROWS:,}行目より下にも入力があります。"
@@ -131,29 +132,30 @@ class Grid:
 
     # -- reading cells
 
-    def cell(self, number: int, column: int) -> Any:
+    def cell(self, number: int, column: int) -> ReadCell | None:
         row = self.rows[number - 1] if 0 < number <= len(self.rows) else ()
         return row[column - 1] if column <= len(row) else None
 
-    def value(self, number: int, column: int) -> Any:
+    def value(self, number: int, column: int) -> object:
         cell = self.cell(number, column)
         if cell is None:
             return None
         if cell.data_type == "f":
-            return self._formula_result(cell)
+            return self._formula_result(number, column)
         return cell.value
 
-    def _formula_result(self, cell: Any) -> Any:
+    def _formula_result(self, number: int, column: int) -> object:
         """What a formula a person typed shows: the value Excel saved with it."""
         if self._cached_rows is None:
-            ws = self._cached_loader()[self.title]
-            self._cached_rows = bounded_rows(ws, self.file_name, SCAN_ROWS, SCAN_COLUMNS, values_only=True)
-        row = self._cached_rows[cell.row - 1] if cell.row <= len(self._cached_rows) else ()
-        value = row[cell.column - 1] if cell.column <= len(row) else None
+            ws = as_worksheet(self._cached_loader()[self.title])
+            assert ws is not None, "the same file loaded again has the same worksheets"
+            self._cached_rows = value_rows(ws, self.file_name, SCAN_ROWS, SCAN_COLUMNS)
+        row = self._cached_rows[number - 1] if number <= len(self._cached_rows) else ()
+        value = row[column - 1] if column <= len(row) else None
         if value is None:
             raise self.fail(
-                cell.row,
-                cell.column,
+                number,
+                column,
                 "数式の計算結果がファイルに保存されていません（数式ではなく値を入力してください）",
             )
         return value

@@ -16,7 +16,7 @@ from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes
 from desktop_app.exchange.xlsx.cells import decode_cell_text, put_text
 from desktop_app.exchange.xlsx.limits import MAX_MEMBER_BYTES, MAX_MEMBERS
-from desktop_app.exchange.xlsx.load import bounded_rows
+from desktop_app.exchange.xlsx.load import as_worksheet, value_rows
 
 DATA_SHEET: Final = "_machizukuri"
 DATA_FORMAT: Final = "machizukuri-xlsx/1"
@@ -44,8 +44,10 @@ def stored_sheets(workbook: Workbook, file_name: str) -> dict[str, Sheet]:
     """The sheet files kept in the hidden worksheet, by the title of the worksheet they belong to."""
     if DATA_SHEET not in workbook.sheetnames:
         return {}
-    ws = workbook[DATA_SHEET]
-    cells = bounded_rows(ws, file_name, _DATA_ROWS, _DATA_COLUMNS, values_only=True)
+    ws = as_worksheet(workbook[DATA_SHEET])
+    if ws is None:
+        return {}
+    cells = value_rows(ws, file_name, _DATA_ROWS, _DATA_COLUMNS)
     rows = [[cell for cell in row if cell is not None] for row in cells]
     if not rows or not rows[0] or rows[0][0] != DATA_FORMAT:
         return {}

@@ -436,7 +436,8 @@ class SheetReader:
         for index, column in enumerate(grid.stage_columns):
             if (row.row, column) not in self.formula_cells:
                 continue
-            formula = str(grid.cell(row.row, column).value)
+            cell = grid.cell(row.row, column)
+            formula = str(cell.value) if cell is not None else ""
             letter = get_column_letter(column)
             last = row.row + len(row.children)
             if (

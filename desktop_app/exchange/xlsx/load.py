@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import warnings
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, TypeAlias, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop_app.domain import MAX_TEXT_LENGTH
 from desktop_app.exchange.errors import ImportFileError
@@ -50,31 +53,77 @@ class _MissingString:
 class _CheckedStrings:
     """The shared strings, giving a `_MissingString` for an index outside them."""
 
-    def __init__(self, strings: Any) -> None:
+    def __init__(self, strings: Sequence[object]) -> None:
         self._strings = strings
 
     def __len__(self) -> int:
         return len(self._strings)
 
-    def __getitem__(self, index: int) -> Any:
+    def __getitem__(self, index: int) -> object:
         if not 0 <= index < len(self._strings):
             return _MissingString(index)
         return self._strings[index]
 
 
-def bounded_rows(ws: Any, file_name: str, max_row: int, max_col: int, *, values_only: bool = False) -> list[Any]:
-    """Rows 1..max_row, columns 1..max_col of a worksheet, each cell checked; trailing empty rows dropped."""
-    rows: list[Any] = []
+class ReadCell(Protocol):
+    """What the import uses of a cell of a read-only worksheet (openpyxl's ReadOnlyCell or EmptyCell)."""
+
+    @property
+    def value(self) -> object: ...
+
+    @property
+    def data_type(self) -> str: ...
+
+
+# A worksheet as the import opens it (read-only mode); not a chartsheet. types-openpyxl gives
+# ReadOnlyWorksheet Worksheet's own iter_rows, `self: Worksheet` included: hence the two
+# ignore[misc] below, where a ReadOnlyWorksheet is passed as that self.
+ReadWorksheet: TypeAlias = Worksheet | ReadOnlyWorksheet
+_Row = TypeVar("_Row", tuple[ReadCell, ...], tuple[object, ...])
+
+
+def as_worksheet(sheet: object) -> ReadWorksheet | None:
+    """The worksheet a workbook holds under a title; None for a chartsheet."""
+    return sheet if isinstance(sheet, (Worksheet, ReadOnlyWorksheet)) else None
+
+
+def cell_rows(ws: ReadWorksheet, file_name: str, max_row: int, max_col: int) -> list[tuple[ReadCell, ...]]:
+    """Rows 1..max_row, columns 1..max_col of a worksheet as cells (formulas as written), each checked;
+    trailing empty rows dropped."""
+
+    def read() -> list[tuple[ReadCell, ...]]:
+        rows = ws.iter_rows(min_row=1, max_row=max_row, min_col=1, max_col=max_col)  # type: ignore[misc]
+        return [tuple(row) for row in rows]
+
+    rows = _read_rows(ws, file_name, read)
+    _check_values(ws, file_name, [[cell.value for cell in row] for row in rows])
+    return _without_blank_tail(rows, lambda row: [cell.value for cell in row])
+
+
+def value_rows(ws: ReadWorksheet, file_name: str, max_row: int, max_col: int) -> list[tuple[object, ...]]:
+    """As `cell_rows`, the cells' values only (a formula's saved result when loaded with data_only)."""
+
+    def read() -> list[tuple[object, ...]]:
+        rows = ws.iter_rows(min_row=1, max_row=max_row, min_col=1, max_col=max_col, values_only=True)  # type: ignore[misc]
+        return [tuple(row) for row in rows]
+
+    rows = _read_rows(ws, file_name, read)
+    _check_values(ws, file_name, rows)
+    return _without_blank_tail(rows, list)
+
+
+def _read_rows(ws: ReadWorksheet, file_name: str, read: Callable[[], list[_Row]]) -> list[_Row]:
     try:
-        for row in ws.iter_rows(min_row=1, max_row=max_row, min_col=1, max_col=max_col, values_only=values_only):
-            rows.append(tuple(row))
+        return read()
     except Exception as exc:  # the parser raises ValueError, IndexError, KeyError… on a damaged sheet
         raise ImportFileError(
             file_name, f"{ws.title}: ワークシートが壊れていて読めません（{type(exc).__name__}）"
         ) from exc
+
+
+def _check_values(ws: ReadWorksheet, file_name: str, rows: Iterable[Iterable[object]]) -> None:
     for number, row in enumerate(rows, start=1):
-        for column, cell in enumerate(row, start=1):
-            value = cell if values_only else cell.value
+        for column, value in enumerate(row, start=1):
             if isinstance(value, _MissingString):
                 raise ImportFileError(
                     file_name,
@@ -87,10 +136,13 @@ def bounded_rows(ws: Any, file_name: str, max_row: int, max_col: int, *, values_
                     f"{ws.title}!{get_column_letter(column)}{number}: 文字が{len(value):,}文字あります"
                     f"（Excelのセルは{MAX_TEXT_LENGTH:,}文字までです）",
                 )
-    while rows and all(blank(cell if values_only else cell.value) for cell in rows[-1]):
+
+
+def _without_blank_tail(rows: list[_Row], values: Callable[[_Row], Iterable[object]]) -> list[_Row]:
+    while rows and all(blank(value) for value in values(rows[-1])):
         rows.pop()
     return rows
 
 
-def blank(value: Any) -> bool:
+def blank(value: object) -> bool:
     return value is None or value == ""
