@@ -7,11 +7,14 @@ change to one side that the other does not follow fails here with the part named
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from desktop_app import operations
 from desktop_app.domain import Sheet
 from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.xlsx.cells import NULL_TEXT, decode_cell_text, put_text
@@ -152,3 +155,24 @@ def test_what_the_writer_zips_passes_the_readers_checks_and_is_the_same_every_ti
 def test_the_zip_checks_refuse_what_is_not_a_workbook() -> None:
     with pytest.raises(ImportFileError, match="ZIP形式として読めません"):
         check_file(b"PK\x03\x04 not really", FILE)
+
+
+# ---------------------------------------------------------------- print setup
+
+
+def test_every_worksheet_the_app_writes_prints_like_the_citys_forms(
+    workspace: operations.Workspace, tmp_path: Path
+) -> None:
+    # A ward's sheet, the consolidated summary and the year-on-year comparison share one print setup.
+    result = operations.consolidate(workspace, 2020, tmp_path / "全区集計.xlsx")
+    book = openpyxl.load_workbook(result.path)
+    printed = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+    assert len(printed) >= 3
+    for ws in printed:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9, ws.title
+        fit = ws.sheet_properties.pageSetUpPr
+        assert fit is not None and fit.fitToPage and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.print_options.horizontalCentered, ws.title
+        assert ws.oddFooter is not None, ws.title
+        assert ws.oddFooter.center.text == "&P / &N", ws.title
+        assert re.fullmatch(r"作成日 令和\d+年\d+月\d+日", ws.oddFooter.right.text or ""), ws.title
