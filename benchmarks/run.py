@@ -311,14 +311,15 @@ def main() -> None:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="machizukuri-bench-") as folder:
         work = Path(folder)
-        for step in (
+        steps: tuple[Callable[[], list[Result]], ...] = (
             lambda: measure_startup(work, args.repeats),
             lambda: measure_window(large, work, args.repeats),
             lambda: measure_list(large, work, args.repeats),
             lambda: measure_exports(args.repeats),
             measure_hostile,
             lambda: measure_libreoffice(work, args.repeats),
-        ):
+        )
+        for step in steps:
             found = step()
             results += found
             print(table(found), flush=True)

@@ -11,7 +11,7 @@ from desktop_app.domain.model import DEFAULT_LAYOUT, WARD_LAYOUTS, normalized_gr
 
 # Text as people paste it: any printable character, including formula-like starts and emoji,
 # but no lone surrogates (they cannot be stored as UTF-8 at all).
-text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 names = text.filter(lambda s: s.strip() != "")
 amounts = st.one_of(st.none(), st.integers(min_value=0, max_value=MAX_AMOUNT))
 # Up to three sub-items whose sum must still be a storable amount.

@@ -114,15 +114,16 @@ def _damage_amount(book: openpyxl.Workbook) -> None:
     raise AssertionError("amount cell not found")
 
 
-def _set(path: tuple[object, ...], value: object) -> Callable[[dict], None]:  # type: ignore[type-arg]
-    def change(data: dict) -> None:  # type: ignore[type-arg]
-        target = data
+def _set(path: tuple[object, ...], value: object) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        # Parsed JSON: objects and arrays of whatever the file holds.
+        target: Any = data
         for key in path[:-1]:
-            target = target[key]  # type: ignore[index]
+            target = target[key]
         if value is _DELETE:
-            del target[path[-1]]  # type: ignore[arg-type]
+            del target[path[-1]]
         else:
-            target[path[-1]] = value  # type: ignore[index]
+            target[path[-1]] = value
 
     return change
 
@@ -269,7 +270,7 @@ def _ours_then(*statements: str) -> Callable[[Path], None]:
     return make
 
 
-BAD_DATABASES: list[tuple[str, Callable[[Path], None], str]] = [
+BAD_DATABASES: list[tuple[str, Callable[[Path], object], str]] = [
     ("empty-file", lambda path: path.write_bytes(b""), "空（0バイト）のため開けません"),
     ("word-document", lambda path: path.write_bytes(b"\xd0\xcf\x11\xe0" * 1024), "SQLiteのデータベースではありません"),
     ("notes-table", _sqlite_file("CREATE TABLE notes (body TEXT)"), "このアプリのデータベースではない"),

@@ -119,12 +119,12 @@ def test_backup_rotation_keeps_30_days_and_12_months(tmp_path: Path) -> None:
             (folder / f"machizukuri-{taken:%Y%m%d-%H%M%S}-000000-daily.sqlite3").write_bytes(b"x")
     prune_backups(folder, now=now)
     kept = list_backups(folder)
-    days = {b.taken_at.date() for b in kept}
+    kept_days = {b.taken_at.date() for b in kept}
     months = {(b.taken_at.year, b.taken_at.month) for b in kept}
-    assert len(days) <= 30 + 12
+    assert len(kept_days) <= 30 + 12
     assert len(months) >= 12
-    assert now.date() in days and (now - dt.timedelta(days=29)).date() in days
-    assert (now - dt.timedelta(days=60)).date() not in days or (now - dt.timedelta(days=60)).day == 1
+    assert now.date() in kept_days and (now - dt.timedelta(days=29)).date() in kept_days
+    assert (now - dt.timedelta(days=60)).date() not in kept_days or (now - dt.timedelta(days=60)).day == 1
     assert len(backups_to_keep(kept, now)) == len(kept)
 
 

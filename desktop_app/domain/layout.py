@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Final
 
 from desktop_app.domain.model import (
@@ -17,7 +17,6 @@ from desktop_app.domain.model import (
     NEW_MARK_STYLES,
     NUMBERING_STYLES,
     TABLE_STYLES,
-    TABLES_BY_CATEGORY,
     TABLES_SINGLE,
     Project,
     Sheet,
@@ -273,14 +272,6 @@ def sheet_tables(sheet: Sheet, totals: SheetTotals | None = None) -> list[Layout
         rows.append(_total_row(sheet, category, totals))
         tables.append(LayoutTable(category_heading(sheet, category), category, tuple(r for r in rows if r is not None)))
     return tables
-
-
-def category_rows(sheet: Sheet, category: str, totals: SheetTotals | None = None) -> list[LayoutRow]:
-    """The rows of one category's table (in the by_category layout)."""
-    for table in sheet_tables(replace(sheet, layout=replace(sheet.layout, tables=TABLES_BY_CATEGORY)), totals):
-        if table.category == category:
-            return list(table.rows)
-    return []
 
 
 def _total_row(sheet: Sheet, category: str, totals: SheetTotals) -> LayoutRow | None:

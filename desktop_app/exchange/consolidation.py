@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -27,19 +27,13 @@ from desktop_app.exchange.eml_read import NoSheetAttachedError, read_eml
 from desktop_app.exchange.errors import ExchangeError, ImportFileError
 from desktop_app.exchange.json_format import load_sheet_bytes
 from desktop_app.exchange.reading import read_import_file
-from desktop_app.exchange.xlsx_export import (
-    AMOUNT_FORMAT,
-    FONT_NAME,
-    NULL_TEXT,
-    STYLES,
-    _fit_row_height,
-    new_workbook,
-    print_setup,
-    put_text,
-    store_sheet_data,
-    workbook_bytes,
-    write_sheet,
-)
+from desktop_app.exchange.xlsx.cells import AMOUNT_FORMAT, NULL_TEXT, put_text, value_cell
+from desktop_app.exchange.xlsx.hidden_record import store_sheet_data
+from desktop_app.exchange.xlsx.layout_writer import write_sheet
+from desktop_app.exchange.xlsx.print_setup import print_setup
+from desktop_app.exchange.xlsx.row_heights import fit_row_height
+from desktop_app.exchange.xlsx.styles import FONT_NAME, STYLES
+from desktop_app.exchange.xlsx.workbook import new_workbook, workbook_bytes
 from desktop_app.exchange.xlsx_import import read_xlsx
 
 SUMMARY_TITLE: Final = "集計"
@@ -191,7 +185,7 @@ def write_summary(
         note_cell = put_text(ws, row, check_column, note)
         _box(note_cell, _WARNING_FONT if any(c.is_error for c in notes) else STYLES.body, STYLES.left)
         if note:
-            _fit_row_height(ws, row, [(note, CHECK_WIDTH)])
+            fit_row_height(ws, row, [(note, CHECK_WIDTH)])
         _box(put_text(ws, row, 1, ward), font, STYLES.left)
         _box(put_text(ws, row, 2, label), font, STYLES.left)
         for index, amount in enumerate(_fit(amounts, width)):
@@ -262,14 +256,14 @@ def write_summary(
     for column, value in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = value
     for cells in ws.iter_rows(min_row=1, max_row=max(row + len(ward_totals), table_end), max_col=last_column):
-        for cell in cells:
-            if cell.font.name != FONT_NAME:
-                cell.font = STYLES.body
+        for styled in cells:
+            if styled.font.name != FONT_NAME:
+                styled.font = STYLES.body
     ws.freeze_panes = f"C{header_row + 1}"
     print_setup(ws, consolidated_title(fiscal_year), one_page=False)
 
 
-def _box(cell: Cell, font: Font, alignment: Alignment) -> None:
+def _box(cell: Cell | MergedCell, font: Font, alignment: Alignment) -> None:
     cell.font = font
     cell.alignment = alignment
     cell.border = STYLES.border
@@ -277,7 +271,7 @@ def _box(cell: Cell, font: Font, alignment: Alignment) -> None:
 
 def _number(ws: Worksheet, row: int, column: int, value: float | None, number_format: str, font: Font) -> None:
     """An amount or a rate, right-aligned in its format; ― centred when there is none."""
-    cell = ws.cell(row=row, column=column)
+    cell = value_cell(ws, row, column)
     if value is None:
         put_text(ws, row, column, NULL_TEXT)
         _box(cell, font, STYLES.plain_center)
@@ -304,7 +298,7 @@ def _chart_table(ws: Worksheet, row: int, stage_names: tuple[str, ...], ward_tot
         _box(ws.cell(row=row, column=2), STYLES.body, STYLES.left)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         for index, amount in enumerate(amounts):
-            cell = ws.cell(row=row, column=3 + index)
+            cell = value_cell(ws, row, 3 + index)
             # An empty cell, not ―: a chart reads text as nothing anyway, and a gap is honest.
             if amount is not None:
                 cell.value = amount

@@ -122,11 +122,6 @@ def read_eml_path(path: Path) -> tuple[list[Sheet], ReceivedMail]:
     return read_eml(read_import_file(path), path.name)
 
 
-def read_eml_file(path: Path) -> list[Sheet]:
-    """The sheets of a saved mail (for `import` and the window)."""
-    return read_eml_path(path)[0]
-
-
 def _attachments(message: Message) -> list[Message]:
     """Parts that are files: named, or marked as attachments (walk() also enters forwarded mails)."""
     found = []

@@ -701,7 +701,7 @@ class _Painter:
         canvas = self.canvas
         canvas.setFont(self.font, size)
         # IPAexGothic has no bold face: fill and stroke the outline thinly instead (still real text).
-        mode = 2 if bold else 0
+        mode: Literal[0, 2] = 2 if bold else 0
         if bold:
             canvas.setLineWidth(size * 0.035)
         if align == "right":
@@ -859,7 +859,7 @@ def render_pdf(sheet: Sheet, *, paper: str = "auto", produced: date | None = Non
     canvas = Canvas(
         buffer,
         pagesize=(page.width, page.height),
-        initialFontName=font,
+        initialFontName=font,  # type: ignore[arg-type]  # a font name; types-reportlab says float
         initialFontSize=page.rung.size,
         pageCompression=1,
     )

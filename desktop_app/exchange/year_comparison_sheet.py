@@ -11,7 +11,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop_app.domain import wareki_year
 from desktop_app.domain.year_comparison import YearComparison
-from desktop_app.exchange.xlsx_export import AMOUNT_FORMAT, NULL_TEXT, STYLES, put_text
+from desktop_app.exchange.xlsx.cells import AMOUNT_FORMAT, NULL_TEXT, put_text, value_cell
+from desktop_app.exchange.xlsx.print_setup import print_setup
+from desktop_app.exchange.xlsx.styles import STYLES
 
 RATE_FORMAT: Final = "0.0%"
 # The three figures shown for each year, in this order.
@@ -54,7 +56,7 @@ def write_year_comparison(ws: Worksheet, comparison: YearComparison, fiscal_year
             values = (None, None, None) if figures is None else (figures.initial, figures.settled, figures.rate)
             for offset, value in enumerate(values):
                 column = 3 + number * len(YEAR_COLUMNS) + offset
-                cell = ws.cell(row=row, column=column)
+                cell = value_cell(ws, row, column)
                 if value is None:
                     put_text(ws, row, column, NULL_TEXT)
                     cell.alignment = STYLES.plain_center
@@ -83,7 +85,7 @@ def write_year_comparison(ws: Worksheet, comparison: YearComparison, fiscal_year
         label.font, label.border = STYLES.body, STYLES.border
         for column, line in enumerate(lines, start=2):
             figures = line.by_year.get(year)
-            cell = ws.cell(row=row, column=column)
+            cell = value_cell(ws, row, column)
             # An empty cell, not ―: the chart leaves a gap for a year without a settlement.
             if figures is not None and figures.rate is not None:
                 cell.value = figures.rate
@@ -113,13 +115,7 @@ def write_year_comparison(ws: Worksheet, comparison: YearComparison, fiscal_year
     for column in range(3, 3 + len(years) * len(YEAR_COLUMNS)):
         ws.column_dimensions[get_column_letter(column)].width = 11
     ws.freeze_panes = f"C{header + 2}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.left.text = comparison_title(fiscal_year)
-    ws.oddFooter.center.text = "&P / &N"
+    print_setup(ws, comparison_title(fiscal_year), one_page=False)
 
 
 def _head(ws: Worksheet, row: int, column: int, text: str) -> None:

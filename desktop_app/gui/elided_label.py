@@ -28,9 +28,6 @@ class ElidedLabel(QLabel):
         self.setToolTip(tip if tip != self._shown(self.width()) else "")
         self._refresh()
 
-    def full_text(self) -> str:
-        return self._full
-
     def _shown(self, width: int) -> str:
         metrics = self.fontMetrics()
         lines = self._full[: MAX_MEASURED * self._max_lines].split("\n")

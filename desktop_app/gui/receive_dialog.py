@@ -223,12 +223,6 @@ class ReceiveDialog(QDialog):
         if item is not None:
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
 
-    def row_of(self, ward: str, fiscal_year: int) -> int:
-        for row, preview in enumerate(self.previews):
-            if (preview.sheet.ward, preview.sheet.fiscal_year) == (ward, fiscal_year):
-                return row
-        raise KeyError((ward, fiscal_year))
-
     def _update_buttons(self) -> None:
         count = len(self.checked_rows())
         self.import_button.setEnabled(bool(count) and not self.workspace.readonly)

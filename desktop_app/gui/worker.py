@@ -43,10 +43,6 @@ class Worker(QThread, Generic[T]):
     def cancel(self) -> None:
         self._cancel.set()
 
-    @property
-    def cancel_requested(self) -> bool:
-        return self._cancel.is_set()
-
     def report(self, done: int, total: int, what: str) -> None:
         """The work's progress callback (called on the worker thread)."""
         if self._cancel.is_set():

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain import (
     Category,
@@ -16,13 +15,16 @@ from desktop_app.domain import (
     Project,
     Sheet,
     Stage,
-    Status,
     ward_order,
     wareki_year,
 )
 from desktop_app.domain.layout import layout_from_dict, layout_to_dict
 from desktop_app.domain.model import DEFAULT_LAYOUT, SheetLayout
 from desktop_app.storage.database import Database, StorageError, current_user
+from desktop_app.storage.rows import PROJECT_COLUMNS, project_from_row, project_row
+
+if TYPE_CHECKING:
+    from sqlite_utils.db import Table
 
 
 class SheetNotFoundError(StorageError):
@@ -179,42 +181,34 @@ def load_sheet_by_id(db: Database, sheet_id: int) -> Sheet:
     ):
         if stage < width:
             amounts[project_id][stage] = value
-    rows = conn.execute(
-        "SELECT id, parent_id, no, name, description, category_id, group_id, is_new, status, note,"
-        " section, district, notes_heading FROM projects WHERE sheet_id = ?"
-        " ORDER BY parent_id IS NULL, position",
+    cursor = conn.execute(
+        f"SELECT id, parent_id, category_id, group_id, {', '.join(PROJECT_COLUMNS.values())} FROM projects"
+        " WHERE sheet_id = ? ORDER BY parent_id IS NULL, position",
         (sheet_id,),
-    ).fetchall()
+    )
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor]
 
-    def build(row: tuple[Any, ...], children: tuple[Project, ...]) -> Project:
-        (project_id, _, no, name, description, category_id, group_id, is_new, status, note, section, district,
-         notes_heading) = row  # fmt: skip
-        return Project(
-            no=no,
-            name=name,
-            category=category_names[category_id],
+    def build(row: dict[str, Any], children: tuple[Project, ...]) -> Project:
+        project_id, group_id = row["id"], row["group_id"]
+        return project_from_row(
+            row,
+            category=category_names[row["category_id"]],
             amounts=tuple(amounts[project_id]),
-            description=description,
             group=group_names.get(group_id) if group_id is not None else None,
             group_index=group_indexes.get(group_id) if group_id is not None else None,
-            new=bool(is_new),
-            status=Status(status),
-            note=note,
             children=children,
-            section=section,
-            district=district,
-            notes_heading=notes_heading,
-            id=project_id,
+            project_id=project_id,
         )
 
     # Sub-items come first in the query, so each parent is built once, with its sub-items.
     children: dict[int, list[Project]] = defaultdict(list)
     projects = []
     for row in rows:
-        if row[1] is not None:
-            children[row[1]].append(build(row, ()))
+        if row["parent_id"] is not None:
+            children[row["parent_id"]].append(build(row, ()))
         else:
-            projects.append(build(row, tuple(children.get(row[0], ()))))
+            projects.append(build(row, tuple(children.get(row["id"], ()))))
     return Sheet(
         ward=ward,
         fiscal_year=fiscal_year,
@@ -294,12 +288,17 @@ def update_sheet_layout(db: Database, sheet_id: int, layout: SheetLayout, *, use
 
 def _write_sheet(db: Database, sheet: Sheet, existing: int | None) -> int:
     conn = db.conn
+    tables = db.utils
+    sheet_row = {
+        "title": sheet.title,
+        "vision": sheet.vision,
+        "unit": sheet.unit,
+        "layout": _layout_text(sheet.layout),
+    }
     if existing is None:
-        cursor = conn.execute(
-            "INSERT INTO sheets (ward, fiscal_year, title, vision, unit, layout) VALUES (?, ?, ?, ?, ?, ?)",
-            (sheet.ward, sheet.fiscal_year, sheet.title, sheet.vision, sheet.unit, _layout_text(sheet.layout)),
+        sheet_id = _inserted(
+            tables.table("sheets").insert({"ward": sheet.ward, "fiscal_year": sheet.fiscal_year, **sheet_row})
         )
-        sheet_id = int(cursor.lastrowid or 0)
     else:
         sheet_id = existing
         # Sub-items and amounts go with their projects (ON DELETE CASCADE).
@@ -307,39 +306,59 @@ def _write_sheet(db: Database, sheet: Sheet, existing: int | None) -> int:
         conn.execute("DELETE FROM projects WHERE sheet_id = ?", (sheet_id,))
         for table in ("project_groups", "categories", "stages"):
             conn.execute(f"DELETE FROM {table} WHERE sheet_id = ?", (sheet_id,))
-        conn.execute(
-            "UPDATE sheets SET title = ?, vision = ?, unit = ?, layout = ? WHERE id = ?",
-            (sheet.title, sheet.vision, sheet.unit, _layout_text(sheet.layout), sheet_id),
-        )
-    conn.executemany(
-        "INSERT INTO stages (sheet_id, position, name, locked) VALUES (?, ?, ?, ?)",
-        [(sheet_id, i, stage.name, int(stage.locked)) for i, stage in enumerate(sheet.stages)],
+        tables.table("sheets").update(sheet_id, sheet_row)
+    tables.table("stages").insert_all(
+        {"sheet_id": sheet_id, "position": i, "name": stage.name, "locked": int(stage.locked)}
+        for i, stage in enumerate(sheet.stages)
     )
-    category_ids = {}
-    for position, category in enumerate(_all_categories(sheet)):
-        cursor = conn.execute(
-            "INSERT INTO categories (sheet_id, position, name, allocation) VALUES (?, ?, ?, ?)",
-            (sheet_id, position, category.name, category.allocation),
-        )
-        category_ids[category.name] = cursor.lastrowid
-    group_ids: list[int | None] = []
-    for position, group in enumerate(sheet.groups):
-        cursor = conn.execute(
-            "INSERT INTO project_groups (sheet_id, position, name, description) VALUES (?, ?, ?, ?)",
-            (sheet_id, position, group.name, group.description),
-        )
-        group_ids.append(cursor.lastrowid)
-    amount_rows: list[tuple[int, int, int]] = []
-    for position, project in enumerate(sheet.projects):
-        parent_id = _insert_project(
-            conn, sheet, sheet_id, None, position, project, category_ids, group_ids, amount_rows
-        )
-        for child_position, child in enumerate(project.children):
-            _insert_project(
-                conn, sheet, sheet_id, parent_id, child_position, child, category_ids, group_ids, amount_rows
+    category_ids = {
+        category.name: _inserted(
+            tables.table("categories").insert(
+                {"sheet_id": sheet_id, "position": position, "name": category.name, "allocation": category.allocation}
             )
-    conn.executemany("INSERT INTO amounts (project_id, stage, value) VALUES (?, ?, ?)", amount_rows)
+        )
+        for position, category in enumerate(_all_categories(sheet))
+    }
+    group_ids = [
+        _inserted(
+            tables.table("project_groups").insert(
+                {"sheet_id": sheet_id, "position": position, "name": group.name, "description": group.description}
+            )
+        )
+        for position, group in enumerate(sheet.groups)
+    ]
+    amount_rows: list[dict[str, int]] = []
+
+    def insert_project(project: Project, parent_id: int | None, position: int) -> int:
+        group = sheet.group_position(project)
+        where = {
+            "sheet_id": sheet_id,
+            "parent_id": parent_id,
+            "position": position,
+            "category_id": category_ids[project.category],
+            "group_id": None if group is None else group_ids[group],
+        }
+        project_id = _inserted(tables.table("projects").insert({**where, **project_row(project)}))
+        amount_rows.extend(
+            {"project_id": project_id, "stage": stage, "value": value}
+            for stage, value in enumerate(project.amounts)
+            if value is not None
+        )
+        return project_id
+
+    for position, project in enumerate(sheet.projects):
+        parent_id = insert_project(project, None, position)
+        for child_position, child in enumerate(project.children):
+            insert_project(child, parent_id, child_position)
+    tables.table("amounts").insert_all(amount_rows)
     return sheet_id
+
+
+def _inserted(table: Table) -> int:
+    """The row id of the row just inserted into `table`."""
+    if table.last_rowid is None:
+        raise StorageError(f"{table.name}の行を書き込めませんでした。")
+    return table.last_rowid
 
 
 def _all_categories(sheet: Sheet) -> Iterable[Category]:
@@ -348,42 +367,6 @@ def _all_categories(sheet: Sheet) -> Iterable[Category]:
     yield from sheet.categories
     for name in sorted({p.category for p in sheet.all_projects()} - listed):
         yield Category(name)
-
-
-def _insert_project(
-    conn: sqlite3.Connection,
-    sheet: Sheet,
-    sheet_id: int,
-    parent_id: int | None,
-    position: int,
-    project: Project,
-    category_ids: dict[str, int | None],
-    group_ids: list[int | None],
-    amount_rows: list[tuple[int, int, int]],
-) -> int:
-    cursor = conn.execute(
-        "INSERT INTO projects (sheet_id, parent_id, position, no, name, description, category_id, group_id,"
-        " is_new, status, note, section, district, notes_heading) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            sheet_id,
-            parent_id,
-            position,
-            project.no,
-            project.name,
-            project.description,
-            category_ids[project.category],
-            None if (group := sheet.group_position(project)) is None else group_ids[group],
-            int(project.new),
-            project.status.value,
-            project.note,
-            project.section,
-            project.district,
-            project.notes_heading,
-        ),
-    )
-    project_id = int(cursor.lastrowid or 0)
-    amount_rows.extend((project_id, stage, value) for stage, value in enumerate(project.amounts) if value is not None)
-    return project_id
 
 
 def sheet_years(db: Database) -> list[int]:

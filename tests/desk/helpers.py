@@ -41,7 +41,7 @@ def outlook_mail(
     message = MIMEMultipart("mixed")
     message["From"] = "kita@city.kumamoto.lg.jp"
     message["To"] = "seisaku@city.kumamoto.lg.jp"
-    message["Subject"] = Header(subject, charset)
+    message["Subject"] = Header(subject, charset)  # type: ignore[assignment]  # email takes a Header; typeshed says str
     message["Date"] = date
     message.attach(MIMEText("政策企画課 御中\n\n添付のとおり送付します。\n", "plain", charset))
     for name, data, (maintype, subtype) in attachments:

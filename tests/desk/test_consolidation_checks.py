@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.chart import LineChart
+from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop_app import operations
 from desktop_app.domain import Category, Sheet, new_sheet
@@ -34,7 +35,7 @@ def summary(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
     ws = openpyxl.load_workbook(path)[SUMMARY_TITLE]
     rows = list(ws.iter_rows(values_only=True))
     header_index = next(i for i, row in enumerate(rows) if row[0] == "区")
-    header = rows[header_index]
+    header = [str(value) for value in rows[header_index]]
     return {
         (row[0], row[1]): dict(zip(header, row, strict=False))
         for row in rows[header_index + 1 :]
@@ -120,10 +121,11 @@ def test_the_year_on_year_sheet_has_every_year_up_to_the_chosen_one_and_its_char
     rows = {(r[0], r[1]): r for r in ws.iter_rows(values_only=True) if r[0] and r[1]}
     # Per year: 当初予算, 決算額, 執行率. 東区 2019 has 200 settled on №1 instead of 0.
     higashi = rows[("東区", "まちづくり推進経費")]
-    assert higashi[2:5] == (17000, 5948, pytest.approx(5948 / 6267))
-    assert higashi[5:8] == (17000, 5748, pytest.approx(5748 / 6000))
+    assert list(higashi[2:5]) == [17000, 5948, pytest.approx(5948 / 6267)]
+    assert list(higashi[5:8]) == [17000, 5748, pytest.approx(5748 / 6000)]
     assert rows[("中央区", "計")][2:5] == ("―", "―", "―")  # no FY2019 sheet for 中央区
-    charts = ws._charts
+    assert isinstance(ws, Worksheet)
+    charts = ws._charts  # type: ignore[attr-defined]  # openpyxl keeps a loaded sheet's charts only here
     assert len(charts) == 1 and isinstance(charts[0], LineChart)
     assert len(charts[0].series) == 6  # the five wards and the city
     # The extra sheet does not stop the consolidated file from being imported back.

@@ -105,7 +105,12 @@ def test_the_window_lists_the_characters_before_the_preview(
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "exec", answer)
-    monkeypatch.setattr(QDialog, "exec", lambda dialog: shown.append(dialog.windowTitle()) or 0)
+
+    def shown_dialog(dialog: QDialog) -> int:
+        shown.append(dialog.windowTitle())
+        return 0
+
+    monkeypatch.setattr(QDialog, "exec", shown_dialog)
     window = MainWindow(hostile_workspace, Settings(ward="東区", last_year=2020))
     qtbot.addWidget(window)
     window.show()

@@ -17,12 +17,11 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from benchmarks.synthetic import synthetic_sheet
-from desktop_app import operations
+from desktop_app import APP_NAME, operations
 from desktop_app.domain import Category, Sheet, Status, new_sheet
 from desktop_app.domain.layout import NOTES_HEADING, UNIT_LABEL
 from desktop_app.exchange.errors import ExchangeError
 from desktop_app.exchange.xlsx_export import (
-    APP_NAME,
     DATA_SHEET,
     FONT_NAME,
     decode_cell_text,
@@ -54,8 +53,8 @@ def row_values(ws: Worksheet, row: int, last: int = 8) -> list[Any]:
 
 def find_row(ws: Worksheet, column: int, value: object) -> int:
     for (cell,) in ws.iter_rows(min_col=column, max_col=column):
-        if cell.value == value:
-            return int(cell.row)
+        if cell.value == value and cell.row is not None:
+            return cell.row
     raise AssertionError(f"{value!r} not in column {column}")
 
 
@@ -151,6 +150,7 @@ def test_a_long_table_keeps_every_function_under_excels_argument_limit() -> None
     projects = tuple(project(str(i), f"事業{i}", (1, 1, 1, 1), children=children) for i in range(300))
     ws = ward_sheet(replace(small_sheet(), projects=projects))
     formula = ws.cell(row=find_row(ws, 1, "合計"), column=4).value
+    assert isinstance(formula, str)
     assert formula.startswith("=IF(SUM(COUNT(D6,D8,")
     assert "SUM(SUM(D6,D8," in formula
     assert formula.count("D") == 600
@@ -208,18 +208,21 @@ def test_fonts_borders_wrapping_and_column_widths() -> None:
 def test_page_setup_is_a4_landscape_on_one_page_like_the_pdf() -> None:
     ws = ward_sheet(SAMPLES["東区"])
     assert ws.page_setup.orientation == "landscape"
-    assert int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert int(ws.page_setup.fitToWidth) == 1
-    assert int(ws.page_setup.fitToHeight) == 1
+    assert ws.page_setup.paperSize == 9  # A4
+    fit = ws.sheet_properties.pageSetUpPr
+    assert fit is not None and fit.fitToPage
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 1
     assert ws.print_title_rows is None  # one page: no headings repeated over 西区's notes
     assert ws.freeze_panes == "A6"
     assert ws.print_options.horizontalCentered
     assert ws.page_margins.left < 0.75  # narrower than Excel's default, for the wide table
-    footer = ws.oddFooter.left.text + ws.oddFooter.center.text + ws.oddFooter.right.text
+    assert ws.oddFooter is not None
+    left, center, right = (part.text or "" for part in (ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right))
+    footer = left + center + right
     assert "令和2年度" in footer and "東区" in footer
     # Written in 和暦: Excel's &D would print the PC's own format (「印刷日 11/30/2026」).
-    assert re.search(r"作成日 令和\d+年\d+月\d+日", ws.oddFooter.right.text) and "&D" not in footer
+    assert re.search(r"作成日 令和\d+年\d+月\d+日", right) and "&D" not in footer
     assert str(ws.print_area).endswith(f"$A$1:$H${ws.max_row}")
 
 

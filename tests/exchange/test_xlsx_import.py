@@ -243,7 +243,9 @@ def test_a_parent_is_the_sum_of_its_sub_items_so_a_sub_item_edit_gives_a_right_p
     (read,) = read_xlsx(edited(sheet, lambda ws: ws.__setitem__("D9", 500)), FILE)
     parent = next(project for project in read.projects if project.children)
     assert parent.children[0].amounts[0] == 500
-    assert parent.amounts[0] == 500 + parent.children[1].amounts[0]
+    other = parent.children[1].amounts[0]
+    assert other is not None
+    assert parent.amounts[0] == 500 + other
 
 
 def test_a_parent_typed_over_with_a_wrong_sum_names_the_parents_cell() -> None:

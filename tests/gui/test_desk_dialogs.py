@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QMenu, QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app import operations
@@ -23,7 +23,7 @@ from desktop_app.exchange.xlsx_export import render_xlsx
 from desktop_app.gui.consolidate_dialog import ConsolidateDialog
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.receive_dialog import ReceiveDialog
-from desktop_app.gui.worker import Cancelled, in_own_workspace, run_in_background
+from desktop_app.gui.worker import Cancelled, Progress, in_own_workspace, run_in_background
 from desktop_app.storage import load_sheet
 from tests.desk.helpers import XLSX_TYPE, edited, outlook_mail, write
 from tests.factories import database_digest, open_year
@@ -67,7 +67,8 @@ def inbox_with(tmp_path: Path, sheets: list[Sheet]) -> Path:
 def test_receive_accepts_one_ward_and_declines_another(
     qtbot: QtBot, window: MainWindow, db_path: Path, tmp_path: Path
 ) -> None:
-    assert window.receive_action in window.menuBar().actions()[0].menu().actions()  # type: ignore[union-attr]
+    file_menu = window.menuBar().actions()[0].menu()
+    assert isinstance(file_menu, QMenu) and window.receive_action in file_menu.actions()
     inbox = inbox_with(tmp_path, [settled("東区", 111), settled("北区", 222), sample("西区")])
     dialog = ReceiveDialog(window.workspace, inbox, window)
     qtbot.addWidget(dialog)
@@ -138,12 +139,17 @@ def test_work_errors_come_back_to_the_window_thread(qtbot: QtBot) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
 
-    def fail(_report: Any) -> None:
+    def fail(_report: Progress) -> None:
         raise operations.ExchangeError("x.xlsx: 壊れています。")
 
     with pytest.raises(operations.ExchangeError, match="壊れています"):
         run_in_background(parent, "t", "t", fail)
-    assert run_in_background(parent, "t", "t", lambda report: (report(1, 1, "a"), 42)[1]) == 42
+
+    def counted(report: Progress) -> int:
+        report(1, 1, "a")
+        return 42
+
+    assert run_in_background(parent, "t", "t", counted) == 42
 
 
 def test_consolidate_dialog_shows_the_summary_checks_and_years_before_saving(

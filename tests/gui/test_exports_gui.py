@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pypdf
 import pytest
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 from pytestqt.qtbot import QtBot
@@ -23,11 +24,23 @@ from tests.factories import small_sheet
 def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Message boxes answer at once and are recorded; opening files or folders is recorded too."""
     shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+
+    def shown_box(box: QMessageBox) -> int:
+        shown.append(box.text())
+        return 0
+
+    def message(parent: object, title: str, text: str) -> None:
+        shown.append(text)
+
+    def opened(url: QUrl) -> bool:
+        shown.append(url.toLocalFile())
+        return True
+
+    monkeypatch.setattr(QMessageBox, "exec", shown_box)
+    monkeypatch.setattr(QMessageBox, "information", message)
+    monkeypatch.setattr(QMessageBox, "warning", message)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: shown.append(url.toLocalFile()) or True)
+    monkeypatch.setattr(QDesktopServices, "openUrl", opened)
     return shown
 
 
@@ -57,7 +70,12 @@ def test_consolidation_shows_progress_and_names_missing_wards(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
     steps: list[int] = []
     original = QProgressDialog.setValue
-    monkeypatch.setattr(QProgressDialog, "setValue", lambda self, value: steps.append(value) or original(self, value))
+
+    def set_value(dialog: QProgressDialog, value: int) -> None:
+        steps.append(value)
+        original(dialog, value)
+
+    monkeypatch.setattr(QProgressDialog, "setValue", set_value)
     window.consolidate_action.trigger()
     book = openpyxl.load_workbook(target)
     visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
@@ -97,7 +115,7 @@ def test_mail_draft_is_written_and_opened(
     message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
     assert message["X-Unsent"] == "1"
     assert message["To"] == "seisakukikaku@city.kumamoto.lg.jp"
-    attachment = next(iter(message.iter_attachments()))  # type: ignore[attr-defined]
+    attachment = next(iter(message.iter_attachments()))
     assert attachment.get_filename() == "R02_東区_まちづくり推進経費.xlsx"
 
 

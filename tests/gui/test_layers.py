@@ -13,10 +13,11 @@ def test_gui_imports_operations_not_storage_or_exchange() -> None:
     found = []
     for module in sorted(GUI.glob("*.py")):
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            names = []
             if isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             elif isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
+            else:
+                continue
             found += [f"{module.name}:{node.lineno} {name}" for name in names if name.startswith(LOWER)]
     assert found == []

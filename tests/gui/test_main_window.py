@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTreeWidget, QTreeWidgetItem, QWidget
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import Sheet, Status
-from desktop_app.domain.layout import Column
+from desktop_app.domain.layout import Column, RowKind
 from desktop_app.gui.main_window import MainWindow
-from desktop_app.gui.sheet_model import RowKind
 from desktop_app.storage import history, load_sheet
 
 
@@ -18,14 +18,24 @@ def stored(window: MainWindow, ward: str = "東区", year: int = 2020) -> Sheet:
     return load_sheet(window.workspace.db, ward, year)
 
 
-def cell(window: MainWindow, project_name: str, column: Column, stage: int | None = None) -> QModelIndex:
+def column(window: MainWindow, kind: Column, stage: int | None = None) -> int:
+    number = window.model.column_of(kind, stage)
+    assert number is not None, (kind, stage)
+    return number
+
+
+def cell(window: MainWindow, project_name: str, kind: Column, stage: int | None = None) -> QModelIndex:
     model = window.model
     for number, row in enumerate(model.rows):
         if row.project is not None and row.project.name == project_name:
-            col = model.column_of(column, stage)
-            assert col is not None
-            return model.index(number, col)
+            return model.index(number, column(window, kind, stage))
     raise AssertionError(project_name)
+
+
+def history_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    """A history list's rows, newest first."""
+    items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    return [item for item in items if item is not None]
 
 
 def _send(qtbot: QtBot, widget: QWidget, text: str) -> None:
@@ -89,8 +99,8 @@ def answer_new_year_dialog(allocations: dict[str, str], *, drop: tuple[str, ...]
 
 
 def test_model_passes_qt_model_tester_through_switches_and_edits(
-    qtbot: QtBot, window: MainWindow, qtmodeltester
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, window: MainWindow, qtmodeltester: ModelTester
+) -> None:
     # The Python tester fails this test with a report on the first inconsistent signal.
     qtmodeltester.check(window.model, force_py=True)
     window.open_sheet("南区", 2020)
@@ -111,12 +121,12 @@ def test_the_sheet_opens_with_groups_totals_and_highlighted_stage(window: MainWi
     assert kinds[-1] is RowKind.TOTAL
     # Each category's total under its own table, labelled as 南区 prints it; no grand total row.
     totals = [
-        (window.model.index(n, 0).data(), window.model.index(n, window.model.column_of(Column.STAGES, 0)).data())
+        (window.model.index(n, 0).data(), window.model.index(n, column(window, Column.STAGES, 0)).data())
         for n, kind in enumerate(kinds)
         if kind is RowKind.TOTAL
     ]
     assert totals == [("南区まちづくり推進経費　合計", "17,000"), ("南区復興支援自治推進経費　合計", "10,000")]
-    assert window.model.headerData(window.model.column_of(Column.STAGES, 0), Qt.Orientation.Horizontal) == "当初予算"
+    assert window.model.headerData(column(window, Column.STAGES, 0), Qt.Orientation.Horizontal) == "当初予算"
 
 
 def test_typing_full_width_digits_with_an_ime(qtbot: QtBot, window: MainWindow) -> None:
@@ -132,7 +142,7 @@ def test_typing_an_amount_saves_updates_totals_and_moves_down(qtbot: QtBot, wind
     assert project.amounts[3] == 1200
     assert window.view.currentIndex().row() == index.row() + 1  # Enter moves down, as in Excel
     machi_total_row = next(i for i, r in enumerate(window.model.rows) if r.kind is RowKind.TOTAL)
-    total = window.model.index(machi_total_row, window.model.column_of(Column.STAGES, 3)).data()
+    total = window.model.index(machi_total_row, column(window, Column.STAGES, 3)).data()
     assert total == f"{5748 - 10 + 1200:,}"
     assert window.saved_label.text().startswith("保存済み")
     entry = history(window.workspace.db, sheet_id=stored(window).id, project_id=project.id)[0]  # type: ignore[arg-type]
@@ -180,10 +190,7 @@ def test_a_paste_with_one_bad_cell_changes_nothing_and_names_the_cell(qtbot: QtB
 def test_a_locked_stage_cannot_be_edited_until_unlocked(qtbot: QtBot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     window.set_stage_locked(0, True)
     assert stored(window).stages[0].locked
-    assert (
-        window.model.headerData(window.model.column_of(Column.STAGES, 0), Qt.Orientation.Horizontal)
-        == "当初予算（確定）"
-    )
+    assert window.model.headerData(column(window, Column.STAGES, 0), Qt.Orientation.Horizontal) == "当初予算（確定）"
     index = cell(window, "東区民文化スポーツ交流事業", Column.STAGES, 0)
     window.view.setCurrentIndex(index)
     qtbot.keyClick(window.view, Qt.Key.Key_5)
@@ -264,7 +271,7 @@ def test_details_panel_shows_history_and_saves_the_reason(qtbot: QtBot, window: 
     panel.apply_button.click()
     project = next(p for p in stored(window).projects if p.name == "サロン活動支援事業")
     assert project.note == "新型コロナウイルス感染症の影響により中止"
-    fields = [panel.history.topLevelItem(i).text(2) for i in range(panel.history.topLevelItemCount())]
+    fields = [item.text(2) for item in history_items(panel.history)]
     assert "備考" in fields
 
 

@@ -73,9 +73,9 @@ def test_a_missing_xcb_library_is_named_in_one_line_with_the_packages(monkeypatc
     def refuse(path: str) -> None:
         raise OSError("libxcb-icccm.so.4: cannot open shared object file: No such file or directory")
 
-    monkeypatch.setattr(qt_environment.sys, "platform", "linux")
+    monkeypatch.setattr("desktop_app.gui.qt_environment.sys.platform", "linux")
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
-    monkeypatch.setattr(qt_environment.ctypes, "CDLL", refuse)
+    monkeypatch.setattr("desktop_app.gui.qt_environment.ctypes.CDLL", refuse)
     problem = qt_environment.xcb_problem()
     assert problem is not None and "\n" not in problem
     assert "libxcb-icccm.so.4 がありません" in problem

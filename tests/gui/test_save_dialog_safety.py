@@ -29,8 +29,16 @@ def folder_digest(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     messages: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: messages.append(self.text()) or 0)
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: messages.append(text))
+
+    def shown(box: QMessageBox) -> int:
+        messages.append(box.text())
+        return 0
+
+    def warning(parent: object, title: str, text: str) -> None:
+        messages.append(text)
+
+    monkeypatch.setattr(QMessageBox, "exec", shown)
+    monkeypatch.setattr(QMessageBox, "warning", warning)
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: messages.append(text))
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
     return messages

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktop_app import operations
-from desktop_app.domain.layout import Column
+from desktop_app.domain.layout import Column, RowKind
 from desktop_app.gui.main_window import MainWindow
-from desktop_app.gui.sheet_model import RowKind
 from desktop_app.settings import Settings
-from tests.gui.test_main_window import cell, stored, type_into
+from tests.gui.test_main_window import cell, column, history_items, stored, type_into
 
 EDITED = "東区民文化スポーツ交流事業"
 
@@ -54,8 +54,8 @@ def _runs(rows: set[int], last: int) -> list[tuple[int, int, int, int]]:
 
 
 def test_an_amount_edit_repaints_exactly_its_row_and_the_totals(
-    qtbot: QtBot, window: MainWindow, qtmodeltester
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, window: MainWindow, qtmodeltester: ModelTester
+) -> None:
     qtmodeltester.check(window.model, force_py=True)
     index = cell(window, EDITED, Column.STAGES, 3)
     last = window.model.columnCount() - 1
@@ -106,8 +106,8 @@ def test_a_sub_item_edit_repaints_it_and_its_parent_in_one_range(qtbot: QtBot, w
 
 
 def test_inserting_a_row_resets_the_table_and_undo_brings_it_back(
-    qtbot: QtBot, window: MainWindow, qtmodeltester
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, window: MainWindow, qtmodeltester: ModelTester
+) -> None:
     qtmodeltester.check(window.model, force_py=True)
     rows = window.model.rowCount()
     window.view.setCurrentIndex(cell(window, EDITED, Column.NAME))
@@ -126,9 +126,7 @@ def test_locking_a_stage_repaints_the_headers(qtbot: QtBot, window: MainWindow, 
         window.model.headerDataChanged, timeout=2000, check_params_cb=lambda o, a, b: (a, b) == (0, last)
     ):
         window.set_stage_locked(0, True)
-    assert window.model.headerData(window.model.column_of(Column.STAGES, 0), Qt.Orientation.Horizontal).endswith(
-        "（確定）"
-    )
+    assert window.model.headerData(column(window, Column.STAGES, 0), Qt.Orientation.Horizontal).endswith("（確定）")
 
 
 def _totals_text(window: MainWindow, category_row: int, header: str) -> str:
@@ -271,7 +269,7 @@ def test_the_history_panel_shows_an_edit_of_the_chosen_project_at_once(window: M
     before = history.topLevelItemCount()
     assert window.model.setData(cell(window, EDITED, Column.STAGES, 3), "1,200")
     assert history.topLevelItemCount() == before + 1
-    newest = history.topLevelItem(0)
+    newest = history_items(history)[0]
     assert [newest.text(i) for i in (2, 3, 4)] == ["決算額", "10", "1,200"]
     window.undo_action.trigger()
-    assert [history.topLevelItem(0).text(i) for i in (2, 3, 4)] == ["決算額", "1,200", "10"]
+    assert [history_items(history)[0].text(i) for i in (2, 3, 4)] == ["決算額", "1,200", "10"]

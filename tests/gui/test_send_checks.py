@@ -48,7 +48,12 @@ def test_a_sheet_without_errors_goes_straight_on(window: MainWindow, monkeypatch
     window.open_sheet("中央区", 2020)
     assert window.editor.sheet is not None and errors_text(window.editor.sheet) is None
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: asked.append(box.text()) or 0)
+
+    def record(box: QMessageBox) -> int:
+        asked.append(box.text())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", record)
     started: list[str] = []
     monkeypatch.setattr("desktop_app.gui.print_preview.PrintPreviewDialog.exec", lambda self: started.append("印刷"))
     window.pdf_action.trigger()

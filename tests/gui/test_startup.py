@@ -69,7 +69,7 @@ def test_uncaught_error_shows_a_dialog_and_goes_to_the_log(qtbot: QtBot, monkeyp
         try:
             raise ZeroDivisionError("division by zero in a test")
         except ZeroDivisionError:
-            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+            sys.excepthook(*sys.exc_info())
     finally:
         sys.excepthook = previous
     assert len(shown) == 1

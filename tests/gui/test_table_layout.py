@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import Sheet, format_amount
 from desktop_app.domain.layout import Column, RowKind, sheet_tables
 from desktop_app.exchange.json_format import dump_sheet
 from desktop_app.gui.main_window import MainWindow
-from tests.gui.test_main_window import stored, type_into
+from tests.gui.test_main_window import column, stored, type_into
 
 WARDS = ("中央区", "東区", "西区", "南区", "北区")
 TAG = "【復興支援自治推進経費】"
@@ -23,8 +24,8 @@ def shown_rows(window: MainWindow) -> list[Shown]:
     """Every row of the window's table as a person reads it: kind, №, text, the stage amounts."""
     model = window.model
     assert model.sheet is not None
-    no, name = model.column_of(Column.NO), model.column_of(Column.NAME)
-    stages = [model.column_of(Column.STAGES, stage) for stage in range(len(model.sheet.stages))]
+    no, name = column(window, Column.NO), column(window, Column.NAME)
+    stages = [column(window, Column.STAGES, stage) for stage in range(len(model.sheet.stages))]
     rows = []
     for number, row in enumerate(model.rows):
         amounts = tuple(model.index(number, column).data() for column in stages)
@@ -115,7 +116,7 @@ def test_kita_prints_its_reconstruction_table_first_with_circled_numbers(window:
         ("10,000", "10,000", "8,741", "7,643"),
     )
     assert _totals(rows)[1] == ("まちづくり推進経費　　合計", "17,000")
-    header = window.model.headerData(window.model.column_of(Column.DESCRIPTION), Qt.Orientation.Horizontal)
+    header = window.model.headerData(column(window, Column.DESCRIPTION), Qt.Orientation.Horizontal)
     assert header == "事業概要"
 
 
@@ -128,8 +129,8 @@ def _heading_rows(window: MainWindow, name: str) -> list[int]:
 
 
 def test_renaming_the_second_of_two_headings_in_the_table_leaves_the_first(
-    qtbot: QtBot, window: MainWindow, qtmodeltester
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, window: MainWindow, qtmodeltester: ModelTester
+) -> None:
     window.open_sheet("南区", 2020)
     qtmodeltester.check(window.model, force_py=True)  # and keeps checking every signal of the edits below
     before = stored(window, "南区")
@@ -148,20 +149,20 @@ def test_renaming_the_second_of_two_headings_in_the_table_leaves_the_first(
 
 
 def test_typing_and_undo_in_a_ward_layout_keep_the_model_consistent(
-    qtbot: QtBot, window: MainWindow, qtmodeltester
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, window: MainWindow, qtmodeltester: ModelTester
+) -> None:
     window.open_sheet("中央区", 2020)
     qtmodeltester.check(window.model, force_py=True)
     model = window.model
     row = next(n for n, r in enumerate(model.rows) if r.project is not None and r.project.name == "地域防災力強化経費")
-    index = model.index(row, model.column_of(Column.STAGES, 3))
+    index = model.index(row, column(window, Column.STAGES, 3))
     type_into(qtbot, window, index, "2,000")
     total = next(
         n for n, r in enumerate(model.rows) if r.kind is RowKind.TOTAL and r.category == "復興支援自治推進経費"
     )
     assert model.index(total, index.column()).data() == format_amount(6422 - 2199 + 2000)
     # Typing a name keeps the tag and the 【新規】 mark of the printed name out of what is stored.
-    name_column = model.column_of(Column.NAME)
+    name_column = column(window, Column.NAME)
     assert model.index(row, name_column).data(Qt.ItemDataRole.EditRole) == "地域防災力強化経費"
     window.undo_action.trigger()
     assert model.index(total, index.column()).data() == "6,422"
@@ -172,7 +173,7 @@ def test_a_row_grows_to_show_every_line_of_its_text(qtbot: QtBot, window: MainWi
     row = next(
         n for n, r in enumerate(model.rows) if r.project is not None and r.project.name == "まちづくり懇話会開催経費"
     )
-    index = model.index(row, model.column_of(Column.DESCRIPTION))
+    index = model.index(row, column(window, Column.DESCRIPTION))
     assert model.setData(index, "一行目")
     QApplication.processEvents()
     one_line = view.rowHeight(row)

@@ -38,7 +38,7 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(BUSY_TIMEOUT_ENV, "700")
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
     code = cli.main([str(arg) for arg in args])
     out, err = capsys.readouterr()
     return code, out, err
@@ -325,8 +325,9 @@ def test_a_command_line_write_under_an_open_window_is_refused_but_reads_work(
 
     new_database(db_path)
     opened = open_database_for_window(db_path, ask=False)
-    assert opened is not None and opened[1] is not None
+    assert opened is not None
     workspace, lock = opened
+    assert lock is not None
     try:
         before = folder_digest(db_path.parent)
         code, _, err = run_cli(capsys, "--db", db_path, "import", _sheet_file(tmp_path))
@@ -351,8 +352,9 @@ def test_the_window_writes_under_its_own_lock(db_path: Path, tmp_path: Path) -> 
     from desktop_app.gui.startup import open_database_for_window, release
 
     opened = open_database_for_window(db_path, ask=False)
-    assert opened is not None and opened[1] is not None
+    assert opened is not None
     workspace, lock = opened
+    assert lock is not None
     try:
         operations.import_files(workspace, [_sheet_file(tmp_path)])
         assert lock.held
@@ -454,8 +456,6 @@ def test_disk_full_while_backing_up_leaves_no_partial_file(
 ) -> None:
     import errno
 
-    from desktop_app.storage import backup as backups
-
     real_replace = os.replace
 
     def full(source: object, target: object) -> None:
@@ -463,7 +463,7 @@ def test_disk_full_while_backing_up_leaves_no_partial_file(
             raise OSError(errno.ENOSPC, "No space left on device")
         real_replace(source, target)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(backups.os, "replace", full)
+    monkeypatch.setattr("desktop_app.storage.backup.os.replace", full)
     workspace.close()
     before = folder_digest(workspace.path.parent)
     code, _, err = run_cli(capsys, "--db", workspace.path, "import", _sheet_file(tmp_path))
@@ -562,12 +562,11 @@ def test_a_read_only_backup_folder_refuses_the_import_before_writing(
     import errno
 
     from desktop_app.storage import StorageError
-    from desktop_app.storage import backup as backups
 
     def read_only(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(backups.Path, "mkdir", read_only)
+    monkeypatch.setattr("desktop_app.storage.backup.Path.mkdir", read_only)
     before = database_digest(workspace.path)
     with pytest.raises(StorageError) as caught:
         operations.import_files(workspace, [_sheet_file(tmp_path)])
