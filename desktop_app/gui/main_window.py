@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QRect, Qt, QTimer
+from PySide6.QtCore import QByteArray, QModelIndex, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -704,6 +704,10 @@ class MainWindow(QMainWindow):
         )
         if not restored or not available.contains(self.frameGeometry().center()):
             frame = self.frameGeometry().size() - self.geometry().size()
+            if frame.width() <= 0 or frame.height() <= 0:
+                # Not shown yet, so the window manager has not said how big its frame is: allow for
+                # Windows 10/11's (8 px borders, a 31 px title bar) rather than run off the screen.
+                frame = QSize(16, 40)
             width = min(1280, available.width() - frame.width())
             height = min(800, available.height() - frame.height())
             self.resize(width, height)
