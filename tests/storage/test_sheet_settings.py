@@ -132,7 +132,7 @@ def test_renaming_a_category_carries_its_place_in_the_print_order(empty_workspac
         CategoryChoice(c.name, "区" + c.name if c.name == MACHI else c.name, c.allocation) for c in sheet.categories
     ]
     edit = plan_sheet_settings(sheet, title=sheet.title, vision="", categories=renamed)
-    apply_changes(empty_workspace.db, sheet.id, edit.changes)
+    apply_changes(empty_workspace.db, sheet.id or 0, edit.changes)
     assert load_sheet(empty_workspace.db, "東区", 2020).layout.category_order == (FUKKO, "区" + MACHI)
 
 
