@@ -257,7 +257,11 @@ class SheetSettingsDialog:
         self.dialog.accept()
 
     def exec(self) -> bool:
-        return self.dialog.exec() == QDialog.DialogCode.Accepted
+        try:
+            return self.dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            # Not kept as a hidden child of the window: each opening builds a new one.
+            self.dialog.deleteLater()
 
 
 @dataclass(frozen=True)
