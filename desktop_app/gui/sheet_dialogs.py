@@ -117,6 +117,7 @@ class SheetSettingsDialog:
             tip += "（経費区分ごとの名前が別に設定されている区分は、そちらを印刷します）"
         self.total_label.setToolTip(tip)
         child(self.dialog, QLabel, "totalLabelHint").setToolTip(tip)
+        child(self.dialog, QPushButton, "presetButton").setText(f"区の標準に戻す（{sheet.ward}）")
         child(self.dialog, QPushButton, "presetButton").setToolTip(
             f"{sheet.ward}が印刷している様式（表の分け方・番号・列と合計の名前・経費区分の順）に戻します。概要はそのままです。"
         )
