@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPlainTextEdit, QTableWidget
 from pytestqt.qtbot import QtBot
 
@@ -105,3 +107,31 @@ def test_first_run_asks_the_ward_and_staff_and_offers_the_planning_division(qtbo
     _ok(dialog.dialog)
     assert settings.ward == "南区" and settings.staff_name == "南区 総務企画課 熊本 花子"
     assert settings.planning_address == "seisakukikaku@city.kumamoto.lg.jp"
+
+
+def test_sheet_settings_keep_what_they_do_not_show_and_ok_alone_changes_nothing(
+    qtbot: QtBot, workspace: operations.Workspace
+) -> None:
+    sheet = operations.find_sheet(workspace, "北区", 2020)
+    sheet = replace(sheet, layout=replace(sheet.layout, extra={"paper_hint": {"size": "A3"}}))
+    received: list[tuple[list[CategoryChoice], SheetLayout]] = []
+
+    def submit(title: str, vision: str, choices: list[CategoryChoice], layout: SheetLayout) -> str | None:
+        received.append((choices, layout))
+        return None
+
+    dialog = SheetSettingsDialog(sheet, submit)
+    qtbot.addWidget(dialog.dialog)
+    _ok(dialog.dialog)
+    choices, layout = received[-1]
+    # 北区 prints 復興 first through category_order; the stored order and the layout stay as they were.
+    assert [choice.name for choice in choices] == [category.name for category in sheet.categories]
+    assert layout == sheet.layout
+    child(dialog.dialog, QPlainTextEdit, "overviewEdit").setPlainText("◆北区の概要\n　一行目")
+    child(dialog.dialog, QLineEdit, "totalLabelEdit").setText("合計")
+    dialog.use_ward_preset()
+    _ok(dialog.dialog)
+    _choices, layout = received[-1]
+    assert layout.total_label == sheet.layout.total_label  # the preset's again
+    assert layout.overview == "◆北区の概要\n　一行目" and layout.extra == {"paper_hint": {"size": "A3"}}
+    assert layout.stage_labels == ("予算額", "9月補正後", "2月補正後", "決算額")
