@@ -61,6 +61,7 @@ def test_layout_is_changed_stored_with_history_and_printed(
         ("tables=two", "「tables」「two」は使えません（by_category / single）"),
         ("group_subtotals=[1", "値がJSONとして読めません"),
         ("numbering", "項目=値 の形にしてください"),
+        ("total_label=合計{区}", "合計の行の名前「合計{区}」の「{区}」は使えません"),  # as the window refuses it
     ],
 )
 def test_a_bad_setting_is_refused_and_nothing_changes(
