@@ -932,10 +932,13 @@ def set_sheet_layout(
     workspace: Workspace, sheet: Sheet, changes: Mapping[str, object], *, preset: bool = False
 ) -> Sheet:
     """Change how a sheet prints: the ward's preset (seed 001) if `preset`, then `changes` (fields
-    by their name in the sheet file's `layout`). A name that is not a field is refused."""
+    by their name in the sheet file's `layout`). A name that is not a field is refused.
+
+    Stored as the sheet settings' own change, so the window's settings and this agree and it has history.
+    """
+    from desktop_app.domain.edits import CategoryChoice, EditError, plan_sheet_settings
     from desktop_app.domain.layout import LAYOUT_KEYS, layout_from_dict, layout_to_dict
     from desktop_app.domain.model import ward_layout
-    from desktop_app.storage import update_sheet_layout
 
     unknown = [key for key in changes if key not in LAYOUT_KEYS]
     if unknown:
@@ -947,7 +950,15 @@ def set_sheet_layout(
     except ValueError as exc:
         raise ExchangeError(f"{exc}。") from exc
     if preset:
-        layout = replace(layout, overview=sheet.layout.overview if "overview" not in changes else layout.overview)
+        # The preset is the ward's print; the overview and fields of a newer writer are the sheet's own.
+        overview = sheet.layout.overview if "overview" not in changes else layout.overview
+        layout = replace(layout, overview=overview, extra=dict(sheet.layout.extra))
     assert sheet.id is not None
+    kept = [CategoryChoice(category.name, category.name, category.allocation) for category in sheet.categories]
+    try:
+        edit = plan_sheet_settings(sheet, title=sheet.title, vision=sheet.vision, categories=kept, layout=layout)
+    except EditError as exc:
+        raise ExchangeError(str(exc)) from exc
     with writing(workspace):
-        return update_sheet_layout(workspace.db, sheet.id, layout, user=workspace.user)
+        apply_changes(workspace.db, sheet.id, edit.changes, user=workspace.user)
+    return load_sheet_by_id(workspace.db, sheet.id)

@@ -41,7 +41,10 @@ def test_layout_is_changed_stored_with_history_and_printed(
         assert sheet.layout.total_label == "計" and sheet.layout.remarks_column
         assert sheet.layout.category_order == ("復興支援自治推進経費",)
         assert sheet.layout.overview == "基本理念\n・一つ目"
-        assert [entry.field for entry in history(workspace.db, sheet_id=sheet.id or 0)][:2] == ["印刷の様式"] * 2
+        fields = {(e.field, e.old_value, e.new_value) for e in history(workspace.db, sheet_id=sheet.id or 0)}
+        assert ("印刷の様式（合計の行の名前）", "合　計", "計") in fields
+        assert ("印刷の様式（備考の列）", "しない", "する") in fields
+        assert any(what == "概要" and new == "基本理念\n・一つ目" for what, _old, new in fields)
     finally:
         workspace.close()
     capsys.readouterr()
@@ -58,6 +61,7 @@ def test_layout_is_changed_stored_with_history_and_printed(
         ("tables=two", "「tables」「two」は使えません（by_category / single）"),
         ("group_subtotals=[1", "値がJSONとして読めません"),
         ("numbering", "項目=値 の形にしてください"),
+        ("total_label=合計{区}", "合計の行の名前「合計{区}」の「{区}」は使えません"),  # as the window refuses it
     ],
 )
 def test_a_bad_setting_is_refused_and_nothing_changes(

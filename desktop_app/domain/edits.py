@@ -12,8 +12,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
-from desktop_app.domain.layout import Column
-from desktop_app.domain.model import Amounts, Category, Group, Project, Sheet, Stage, Status
+from desktop_app.domain.layout import Column, rename_layout_categories, template_problem
+from desktop_app.domain.model import (
+    NEW_MARK_STYLES,
+    NUMBERING_STYLES,
+    TABLE_STYLES,
+    Amounts,
+    Category,
+    Group,
+    Project,
+    Sheet,
+    SheetLayout,
+    Stage,
+    Status,
+)
 from desktop_app.domain.money import AmountError, parse_amount
 
 FIELD_LABELS: Final = {
@@ -124,7 +136,8 @@ class SetProjectGroup:
 
 @dataclass(frozen=True)
 class SetSheetSettings:
-    """The sheet's title, vision line and funding categories (names, order, 配分額) at once.
+    """The sheet's title, vision line, funding categories (names, order, 配分額) and how it prints
+    (its whole layout, the overview included) at once.
 
     `renames` pairs an existing category's old name with its new one, so its projects follow it.
     """
@@ -132,6 +145,7 @@ class SetSheetSettings:
     title: str
     vision: str
     categories: tuple[Category, ...]
+    layout: SheetLayout
     renames: tuple[tuple[str, str], ...] = ()
 
 
@@ -655,10 +669,20 @@ class CategoryChoice:
     allocation: int | None
 
 
-def plan_sheet_settings(sheet: Sheet, *, title: str, vision: str, categories: Sequence[CategoryChoice]) -> Edit:
-    """Title, vision and the funding categories (add, remove, rename, order, 配分額) as one undoable edit.
+def plan_sheet_settings(
+    sheet: Sheet,
+    *,
+    title: str,
+    vision: str,
+    categories: Sequence[CategoryChoice],
+    layout: SheetLayout | None = None,
+) -> Edit:
+    """Title, vision, the funding categories (add, remove, rename, order, 配分額) and the layout
+    (overview included) as one undoable edit.
 
-    A category that still has projects cannot be removed: they would lose their category.
+    `layout` names categories by their new names; without one the sheet's own is kept, its
+    category names following the renames. A category that still has projects cannot be removed:
+    they would lose their category.
     """
     title = title.strip()
     if not title:
@@ -691,11 +715,29 @@ def plan_sheet_settings(sheet: Sheet, *, title: str, vision: str, categories: Se
             raise EditError(
                 f"経費区分「{category.name}」には事業が{used}件あるため削除できません（先に事業の経費区分を変えてください）。"
             )
-    change = SetSheetSettings(title, vision, tuple(chosen), tuple(renames))
-    inverse = SetSheetSettings(sheet.title, sheet.vision, sheet.categories, tuple((new, old) for old, new in renames))
-    if change == SetSheetSettings(sheet.title, sheet.vision, sheet.categories):
+    layout = layout if layout is not None else rename_layout_categories(sheet.layout, renames)
+    _check_layout(layout)
+    change = SetSheetSettings(title, vision, tuple(chosen), layout, tuple(renames))
+    inverse = SetSheetSettings(
+        sheet.title, sheet.vision, sheet.categories, sheet.layout, tuple((new, old) for old, new in renames)
+    )
+    if change == SetSheetSettings(sheet.title, sheet.vision, sheet.categories, sheet.layout):
         return Edit("シートの設定", (), ())
     return Edit("シートの設定", (change,), (inverse,))
+
+
+def _check_layout(layout: SheetLayout) -> None:
+    choices = {
+        "表の分け方": (layout.tables, TABLE_STYLES),
+        "番号": (layout.numbering, NUMBERING_STYLES),
+        "新規の印": (layout.new_mark, NEW_MARK_STYLES),
+    }
+    for what, (value, allowed) in choices.items():
+        if value not in allowed:
+            raise EditError(f"印刷の様式の{what}「{value}」は使えません（{' / '.join(allowed)}）。")
+    problem = template_problem(layout)
+    if problem:
+        raise EditError(problem)
 
 
 def locked_stages_changed(held: Sheet, incoming: Sheet) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from desktop_app.domain.model import (
@@ -427,3 +427,90 @@ def layout_from_dict(value: object) -> SheetLayout:
             raise ValueError(f"印刷の様式（layout）の「{key}」「{fields[key]}」は使えません（{' / '.join(allowed)}）")
     extra = {key: item for key, item in value.items() if key not in known}
     return SheetLayout(**fields, extra=extra)
+
+
+# How the history and the messages name each field of the layout (the sheet settings' wording).
+LAYOUT_LABELS: Final = {
+    "tables": "表の分け方",
+    "group_subtotals": "グループの小計",
+    "numbering": "番号",
+    "category_order": "経費区分の順",
+    "description_label": "事業内容の列の名前",
+    "stage_labels": "段階の列の名前",
+    "table_heading": "表の見出し",
+    "total_label": "合計の行の名前",
+    "total_labels": "経費区分ごとの合計の行の名前",
+    "subtotal_in_heading": "見出しに小計を書く経費区分",
+    "group_descriptions": "グループの説明",
+    "remarks_column": "備考の列",
+    "status_marks": "備考の中止・延期",
+    "new_mark": "新規の印",
+    "notes_heading": "注記の見出し",
+    "overview": "概要",
+}
+TABLE_STYLE_LABELS: Final = {"by_category": "経費区分ごと", "single": "1つの表"}
+# The placeholders a label template may name; anything else in braces is a typo ({区}, {wards}).
+TEMPLATE_FIELDS: Final = ("{ward}", "{category}")
+
+
+def _shown_value(key: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "する" if value else "しない"
+    if key == "tables" and isinstance(value, str):
+        return TABLE_STYLE_LABELS.get(value, value)
+    if isinstance(value, dict):
+        return "、".join(f"{name}: {text}" for name, text in value.items())
+    if isinstance(value, list | tuple):
+        return "、".join(str(item) for item in value)
+    return str(value)
+
+
+def layout_changes(before: SheetLayout, after: SheetLayout) -> list[tuple[str, str, str]]:
+    """(what, old, new) for each field that differs, as the history shows it: 「概要」,
+    「印刷の様式（番号）」 1 → ①. Fields of a newer writer are named by their key."""
+    old = layout_to_dict(before, complete=True)
+    new = layout_to_dict(after, complete=True)
+    found = []
+    for key in [*old, *(key for key in new if key not in old)]:
+        if old.get(key) == new.get(key):
+            continue
+        what = "概要" if key == "overview" else f"印刷の様式（{LAYOUT_LABELS.get(key, key)}）"
+        found.append((what, _shown_value(key, old.get(key, "")), _shown_value(key, new.get(key, ""))))
+    return found
+
+
+def template_problem(layout: SheetLayout) -> str | None:
+    """A label template naming a placeholder other than {ward} and {category}, as one Japanese
+    sentence; None when every template is fine."""
+    templates = [("total_label", layout.total_label), ("table_heading", layout.table_heading)]
+    templates += [("total_labels", text) for _category, text in layout.total_labels]
+    for key, text in templates:
+        for start, char in enumerate(text):
+            if char != "{":
+                continue
+            end = text.find("}", start)
+            word = text[start : end + 1] if end > start else ""
+            # Only a brace around a plain word is a placeholder: a ward's own text may hold braces.
+            if word and word[1:-1].isidentifier() and word not in TEMPLATE_FIELDS:
+                return (
+                    f"{LAYOUT_LABELS[key]}「{text}」の「{word}」は使えません"
+                    f"（使えるのは {' と '.join(TEMPLATE_FIELDS)} です）。"
+                )
+    return None
+
+
+def rename_layout_categories(layout: SheetLayout, renames: Sequence[tuple[str, str]]) -> SheetLayout:
+    """The layout with category names renamed (old → new, all at once, so two names can swap)."""
+    if not renames:
+        return layout
+    mapping = dict(renames)
+
+    def renamed(name: str) -> str:
+        return mapping.get(name, name)
+
+    return replace(
+        layout,
+        category_order=tuple(renamed(name) for name in layout.category_order),
+        total_labels=tuple((renamed(name), text) for name, text in layout.total_labels),
+        subtotal_in_heading=tuple(renamed(name) for name in layout.subtotal_in_heading),
+    )

@@ -41,6 +41,7 @@ from desktop_app.domain.edits import (
     ready_to_settle,
 )
 from desktop_app.domain.layout import Column
+from desktop_app.domain.model import SheetLayout
 from desktop_app.gui import exports
 from desktop_app.gui.send_checks import confirm_despite_errors
 from desktop_app.gui.sheet_area import EMPTY_PAGE, TABLE_PAGE, SheetArea
@@ -576,9 +577,9 @@ class MainWindow(QMainWindow):
         if sheet is None:
             return
 
-        def submit(title: str, vision: str, choices: list[CategoryChoice]) -> str | None:
+        def submit(title: str, vision: str, choices: list[CategoryChoice], layout: SheetLayout) -> str | None:
             def planner(current: Sheet) -> Edit:
-                return plan_sheet_settings(current, title=title, vision=vision, categories=choices)
+                return plan_sheet_settings(current, title=title, vision=vision, categories=choices, layout=layout)
 
             try:
                 planner(sheet)  # refused here, the reason stays in the dialog

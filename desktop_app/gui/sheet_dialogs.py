@@ -1,12 +1,15 @@
-"""Dialogs about a sheet as a whole: its settings (title, vision, categories and 配分額), a new year, the first run."""
+"""Dialogs about a sheet as a whole: its settings (title, vision, overview, categories and 配分額, layout), a new year, the first run."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Final
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -29,12 +32,19 @@ from desktop_app.domain import (
     wareki_year,
 )
 from desktop_app.domain.edits import CategoryChoice
+from desktop_app.domain.layout import rename_layout_categories
+from desktop_app.domain.model import DEFAULT_LAYOUT, TABLES_BY_CATEGORY, TABLES_SINGLE, SheetLayout, ward_layout
 from desktop_app.gui.dialogs import SettingsDialog, child, load_ui
 from desktop_app.settings import DEFAULT_PLANNING_ADDRESS, Settings
 
 # Which category a row was when the dialog opened (None: added in the dialog).
 _WAS_ROLE = Qt.ItemDataRole.UserRole
-SubmitSettings = Callable[[str, str, list[CategoryChoice]], str | None]
+SubmitSettings = Callable[[str, str, list[CategoryChoice], SheetLayout], str | None]
+_TABLE_CHOICES: Final = (
+    (TABLES_BY_CATEGORY, "経費区分ごとに表を分ける"),
+    (TABLES_SINGLE, "1つの表（№順。経費区分の計は表の下）"),
+)
+_NUMBERING_CHOICES: Final = (("1", "1, 2, 3 …"), ("①", "①, ②, ③ …"), ("(1)", "(1), (2), (3) …"))
 
 
 def _allocation_item(allocation: int | None) -> QTableWidgetItem:
@@ -51,30 +61,90 @@ def _read_allocation(table: QTableWidget, row: int, name: str) -> int | None:
         raise ValueError(f"経費区分「{name or f'{row + 1}行目'}」の配分額: {exc}。") from exc
 
 
+def _fill_combo(combo: QComboBox, choices: Sequence[tuple[str, str]]) -> None:
+    combo.clear()
+    for value, text in choices:
+        combo.addItem(text, value)
+
+
+def _select(combo: QComboBox, value: str) -> None:
+    index = combo.findData(value)
+    if index < 0:  # a value from a newer writer: shown as it is, so OK keeps it
+        combo.addItem(value, value)
+        index = combo.count() - 1
+    combo.setCurrentIndex(index)
+
+
+def print_order(sheet: Sheet) -> list[Category]:
+    """The sheet's categories in the order they print: the layout's category_order first."""
+    by_name = {category.name: category for category in sheet.categories}
+    first = [by_name[name] for name in dict.fromkeys(sheet.layout.category_order) if name in by_name]
+    return first + [category for category in sheet.categories if category not in first]
+
+
 class SheetSettingsDialog:
-    """The sheet's title and vision line, and its funding categories with their 配分額 (シート → シートの設定)."""
+    """The sheet's title, vision and overview, its funding categories with their 配分額, and how it
+    prints (シート → シートの設定)."""
 
     def __init__(self, sheet: Sheet, submit: SubmitSettings, parent: QWidget | None = None) -> None:
+        self.sheet = sheet
         self.submit = submit
+        # The layout the fields are laid over: whatever the dialog does not show is kept from it.
+        self.base = sheet.layout
+        # Whether the list's order was changed (then it is the print order, else the stored order stays).
+        self.reordered = False
         self.dialog = load_ui("sheet_settings_dialog", parent)
         self.dialog.setWindowTitle(f"シートの設定 — {sheet.year_label} {sheet.ward}")
         self.title = child(self.dialog, QLineEdit, "titleEdit")
         self.vision = child(self.dialog, QPlainTextEdit, "visionEdit")
+        self.overview = child(self.dialog, QPlainTextEdit, "overviewEdit")
         self.table = child(self.dialog, QTableWidget, "categoryTable")
         self.error = child(self.dialog, QLabel, "errorLabel")
+        self.tables = child(self.dialog, QComboBox, "tablesCombo")
+        self.numbering = child(self.dialog, QComboBox, "numberingCombo")
+        self.group_subtotals = child(self.dialog, QCheckBox, "groupSubtotalsCheck")
+        self.description_label = child(self.dialog, QComboBox, "descriptionLabelCombo")
+        self.total_label = child(self.dialog, QLineEdit, "totalLabelEdit")
+        self.remarks = child(self.dialog, QCheckBox, "remarksCheck")
+        _fill_combo(self.tables, _TABLE_CHOICES)
+        _fill_combo(self.numbering, _NUMBERING_CHOICES)
+        tip = (
+            "合計の行に印刷する名前です。{ward} は区の名前（例：東区）に、{category} は経費区分の名前"
+            "（例：まちづくり推進経費）に置き換わります。例：「{category}　計」→「まちづくり推進経費　計」。"
+            "空欄にすると合計の行を印刷しません。"
+        )
+        if sheet.layout.total_labels:
+            tip += "（経費区分ごとの名前が別に設定されている区分は、そちらを印刷します）"
+        self.total_label.setToolTip(tip)
+        child(self.dialog, QLabel, "totalLabelHint").setToolTip(tip)
+        child(self.dialog, QPushButton, "presetButton").setText(f"区の標準に戻す（{sheet.ward}）")
+        child(self.dialog, QPushButton, "presetButton").setToolTip(
+            f"{sheet.ward}が印刷している様式（表の分け方・番号・列と合計の名前・経費区分の順）に戻します。概要はそのままです。"
+        )
         self.title.setText(sheet.title)
         self.vision.setPlainText(sheet.vision)
+        self.overview.setPlainText(sheet.layout.overview)
+        self._show_layout(sheet.layout)
         self.table.setRowCount(0)
-        for category in sheet.categories:
+        for category in print_order(sheet):
             self._add_row(category.name, category.allocation, was=category.name)
         self.table.setColumnWidth(0, 300)
         child(self.dialog, QPushButton, "addButton").clicked.connect(self.add_category)
         child(self.dialog, QPushButton, "removeButton").clicked.connect(self.remove_category)
         child(self.dialog, QPushButton, "upButton").clicked.connect(lambda: self.move_category(-1))
         child(self.dialog, QPushButton, "downButton").clicked.connect(lambda: self.move_category(1))
+        child(self.dialog, QPushButton, "presetButton").clicked.connect(self.use_ward_preset)
         buttons = child(self.dialog, QDialogButtonBox, "buttonBox")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.dialog.reject)
+
+    def _show_layout(self, layout: SheetLayout) -> None:
+        _select(self.tables, layout.tables)
+        _select(self.numbering, layout.numbering)
+        self.group_subtotals.setChecked(layout.group_subtotals)
+        self.description_label.setCurrentText(layout.description_label)
+        self.total_label.setText(layout.total_label)
+        self.remarks.setChecked(layout.remarks_column)
 
     def _add_row(self, name: str, allocation: int | None, *, was: str | None) -> int:
         row = self.table.rowCount()
@@ -111,6 +181,30 @@ class SheetSettingsDialog:
             self.table.setItem(target, column, taken[column])
             self.table.setItem(row, column, moved[column])
         self.table.setCurrentCell(target, self.table.currentColumn())
+        self.reordered = True
+
+    def _arrange(self, order: Sequence[str]) -> None:
+        """Rows named in `order` first, in that order; the others after them as they were."""
+        rows = [[self.table.takeItem(row, column) for column in range(2)] for row in range(self.table.rowCount())]
+        rank = {name: index for index, name in enumerate(order)}
+        stored = {category.name: index for index, category in enumerate(self.sheet.categories)}
+
+        def key(items: Sequence[QTableWidgetItem | None]) -> tuple[int, int]:
+            name = items[0].text() if items[0] is not None else ""
+            was = items[0].data(_WAS_ROLE) if items[0] is not None else None
+            return rank.get(name, len(rank)), stored.get(was or "", len(stored))
+
+        for row, items in enumerate(sorted(rows, key=key)):
+            for column, item in enumerate(items):
+                self.table.setItem(row, column, item)
+
+    def use_ward_preset(self) -> None:
+        """The ward's own print (seed 001) in every field; the overview and unknown fields stay."""
+        preset = ward_layout(self.sheet.ward)
+        self.base = replace(preset, overview=self.base.overview, extra=self.base.extra)
+        self._show_layout(preset)
+        self._arrange(preset.category_order)
+        self.reordered = True
 
     def choices(self) -> list[CategoryChoice]:
         """The categories as listed; ValueError names the row whose 配分額 cannot be read."""
@@ -122,13 +216,42 @@ class SheetSettingsDialog:
             found.append(CategoryChoice(was, name, _read_allocation(self.table, row, name)))
         return found
 
+    def settings(self) -> tuple[list[CategoryChoice], SheetLayout]:
+        """The categories in the order to store them, and the layout the fields describe."""
+        listed = self.choices()
+        renames = [
+            (choice.was, choice.name) for choice in listed if choice.was is not None and choice.was != choice.name
+        ]
+        base = rename_layout_categories(self.base, renames)
+        order = base.category_order
+        if self.reordered:
+            # The list is the print order: stored so, and as category_order where the sheet keeps one.
+            categories = listed
+            order = tuple(choice.name for choice in listed) if order else ()
+        else:
+            stored = {category.name: index for index, category in enumerate(self.sheet.categories)}
+            categories = sorted(listed, key=lambda choice: stored.get(choice.was or "", len(stored)))
+        layout = replace(
+            base,
+            tables=str(self.tables.currentData()),
+            numbering=str(self.numbering.currentData()),
+            group_subtotals=self.group_subtotals.isChecked(),
+            description_label=self.description_label.currentText().strip() or DEFAULT_LAYOUT.description_label,
+            total_label=self.total_label.text().strip(),
+            remarks_column=self.remarks.isChecked(),
+            category_order=order,
+            # Line breaks and each line's indent are the clerk's; only blank lines around it go.
+            overview=self.overview.toPlainText().strip("\n"),
+        )
+        return categories, layout
+
     def _accept(self) -> None:
         try:
-            choices = self.choices()
+            choices, layout = self.settings()
         except ValueError as exc:
             self.error.setText(str(exc))
             return
-        problem = self.submit(self.title.text(), self.vision.toPlainText().strip(), choices)
+        problem = self.submit(self.title.text(), self.vision.toPlainText().strip(), choices, layout)
         if problem:
             self.error.setText(problem)
             return

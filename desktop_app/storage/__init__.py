@@ -23,7 +23,6 @@ from desktop_app.storage.sheets import (
     replace_sheets,
     search_projects,
     sheet_years,
-    update_sheet_layout,
 )
 
 __all__ = [
@@ -47,5 +46,4 @@ __all__ = [
     "replace_sheets",
     "search_projects",
     "sheet_years",
-    "update_sheet_layout",
 ]

@@ -21,9 +21,10 @@ from desktop_app.domain.edits import (
     SetSheetSettings,
     SetStageLocked,
 )
+from desktop_app.domain.layout import layout_changes
 from desktop_app.domain.model import project_label
 from desktop_app.storage.database import Database, StorageError, current_user
-from desktop_app.storage.sheets import now_text
+from desktop_app.storage.sheets import now_text, sheet_layout_from_text, sheet_layout_text
 
 _PROJECT_COLUMNS = {
     "no": "no",
@@ -173,13 +174,20 @@ def _set_group(conn: sqlite3.Connection, sheet_id: int, change: SetProjectGroup,
 def _set_sheet_settings(
     conn: sqlite3.Connection, sheet_id: int, change: SetSheetSettings, history: _HistoryWriter
 ) -> None:
-    title, vision = conn.execute("SELECT title, vision FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+    title, vision, layout = conn.execute(
+        "SELECT title, vision, layout FROM sheets WHERE id = ?", (sheet_id,)
+    ).fetchone()
     if (title, vision) != (change.title, change.vision):
         conn.execute("UPDATE sheets SET title = ?, vision = ? WHERE id = ?", (change.title, change.vision, sheet_id))
         if title != change.title:
             history.write(None, "", "表題", title, change.title)
         if vision != change.vision:
             history.write(None, "", "めざす区の姿", vision, change.vision)
+    layout_text = sheet_layout_text(change.layout)
+    if layout_text != (layout or ""):
+        conn.execute("UPDATE sheets SET layout = ? WHERE id = ?", (layout_text, sheet_id))
+        for what, old, new in layout_changes(sheet_layout_from_text(layout), change.layout):
+            history.write(None, "", what, old, new)
     rows = conn.execute("SELECT id, name, allocation FROM categories WHERE sheet_id = ?", (sheet_id,)).fetchall()
     by_name = {name: (category_id, allocation) for category_id, name, allocation in rows}
     # Renames go through temporary names first, so that two categories can swap names.

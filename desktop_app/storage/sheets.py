@@ -219,12 +219,12 @@ def load_sheet_by_id(db: Database, sheet_id: int) -> Sheet:
         categories=tuple(categories),
         groups=tuple(groups),
         projects=tuple(projects),
-        layout=_layout_from_text(layout_text),
+        layout=sheet_layout_from_text(layout_text),
         id=sheet_id,
     )
 
 
-def _layout_from_text(text: str) -> SheetLayout:
+def sheet_layout_from_text(text: str) -> SheetLayout:
     if not text:
         return DEFAULT_LAYOUT
     try:
@@ -233,7 +233,7 @@ def _layout_from_text(text: str) -> SheetLayout:
         raise StorageError(f"シートの印刷の様式が読めません（{exc}）。") from exc
 
 
-def _layout_text(layout: SheetLayout) -> str:
+def sheet_layout_text(layout: SheetLayout) -> str:
     data = layout_to_dict(layout)
     return json.dumps(data, ensure_ascii=False, sort_keys=False) if data else ""
 
@@ -273,19 +273,6 @@ def insert_sheet(db: Database, sheet: Sheet, *, reason: str, user: str | None = 
         return load_sheet_by_id(db, sheet_id)
 
 
-def update_sheet_layout(db: Database, sheet_id: int, layout: SheetLayout, *, user: str | None = None) -> Sheet:
-    """Store how a sheet prints (one transaction, with its history); returns the sheet as stored."""
-    with db.atomic():
-        row = db.conn.execute("SELECT layout FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
-        if row is None:
-            raise StorageError(f"シート（id {sheet_id}）はありません。")
-        text = _layout_text(layout)
-        if text != row[0]:
-            db.conn.execute("UPDATE sheets SET layout = ? WHERE id = ?", (text, sheet_id))
-            record_history(db, sheet_id=sheet_id, field="印刷の様式", old_value=row[0], new_value=text, user=user)
-        return load_sheet_by_id(db, sheet_id)
-
-
 def _write_sheet(db: Database, sheet: Sheet, existing: int | None) -> int:
     conn = db.conn
     tables = db.utils
@@ -293,7 +280,7 @@ def _write_sheet(db: Database, sheet: Sheet, existing: int | None) -> int:
         "title": sheet.title,
         "vision": sheet.vision,
         "unit": sheet.unit,
-        "layout": _layout_text(sheet.layout),
+        "layout": sheet_layout_text(sheet.layout),
     }
     if existing is None:
         sheet_id = _inserted(

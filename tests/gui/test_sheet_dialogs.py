@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPlainTextEdit, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app import operations
 from desktop_app.domain.edits import CategoryChoice
+from desktop_app.domain.model import SheetLayout
 from desktop_app.gui.dialogs import child
 from desktop_app.gui.sheet_dialogs import FirstRunDialog, NewYearDialog, SheetSettingsDialog
 from desktop_app.settings import Settings
@@ -24,26 +27,28 @@ def test_sheet_settings_gives_the_categories_as_typed_and_shows_a_refusal(
     qtbot: QtBot, workspace: operations.Workspace
 ) -> None:
     sheet = operations.find_sheet(workspace, "北区", 2020)
-    received: list[tuple[str, str, list[CategoryChoice]]] = []
+    received: list[tuple[str, str, list[CategoryChoice], SheetLayout]] = []
     answers = ["経費区分「復興支援自治推進経費」には事業が3件あるため削除できません。", None]
 
-    def submit(title: str, vision: str, choices: list[CategoryChoice]) -> str | None:
-        received.append((title, vision, choices))
+    def submit(title: str, vision: str, choices: list[CategoryChoice], layout: SheetLayout) -> str | None:
+        received.append((title, vision, choices, layout))
         return answers.pop(0)
 
     dialog = SheetSettingsDialog(sheet, submit)
     qtbot.addWidget(dialog.dialog)
     table = child(dialog.dialog, QTableWidget, "categoryTable")
-    assert [table.item(r, 0).text() for r in range(table.rowCount())] == [MACHI, FUKKO]  # type: ignore[union-attr]
-    assert table.item(0, 1).text() == "17,000"  # type: ignore[union-attr]
-    table.item(0, 1).setText("１９，０００")  # type: ignore[union-attr]
+    # The list is in print order: 北区 prints 復興支援自治推進経費 first.
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == [FUKKO, MACHI]  # type: ignore[union-attr]
+    assert table.item(1, 1).text() == "17,000"  # type: ignore[union-attr]
+    table.item(1, 1).setText("１９，０００")  # type: ignore[union-attr]
     child(dialog.dialog, QPlainTextEdit, "visionEdit").setPlainText("ず～っと住みたい\n“わがまち北区”")
     table.setCurrentCell(0, 0)
-    dialog.move_category(1)  # 復興 printed first, as 北区 prints it
+    dialog.move_category(1)  # まちづくり推進経費 first now
     _ok(dialog.dialog)
-    title, vision, choices = received[-1]
+    title, vision, choices, layout = received[-1]
     assert title == sheet.title and vision == "ず～っと住みたい\n“わがまち北区”"
-    assert choices == [CategoryChoice(FUKKO, FUKKO, 10000), CategoryChoice(MACHI, MACHI, 19000)]
+    assert choices == [CategoryChoice(MACHI, MACHI, 19000), CategoryChoice(FUKKO, FUKKO, 10000)]
+    assert layout.category_order == (MACHI, FUKKO) and layout.numbering == "①"  # the rest as it was
     error = dialog.error.text()
     assert "削除できません" in error and dialog.dialog.result() != QDialog.DialogCode.Accepted
     _ok(dialog.dialog)
@@ -102,3 +107,31 @@ def test_first_run_asks_the_ward_and_staff_and_offers_the_planning_division(qtbo
     _ok(dialog.dialog)
     assert settings.ward == "南区" and settings.staff_name == "南区 総務企画課 熊本 花子"
     assert settings.planning_address == "seisakukikaku@city.kumamoto.lg.jp"
+
+
+def test_sheet_settings_keep_what_they_do_not_show_and_ok_alone_changes_nothing(
+    qtbot: QtBot, workspace: operations.Workspace
+) -> None:
+    sheet = operations.find_sheet(workspace, "北区", 2020)
+    sheet = replace(sheet, layout=replace(sheet.layout, extra={"paper_hint": {"size": "A3"}}))
+    received: list[tuple[list[CategoryChoice], SheetLayout]] = []
+
+    def submit(title: str, vision: str, choices: list[CategoryChoice], layout: SheetLayout) -> str | None:
+        received.append((choices, layout))
+        return None
+
+    dialog = SheetSettingsDialog(sheet, submit)
+    qtbot.addWidget(dialog.dialog)
+    _ok(dialog.dialog)
+    choices, layout = received[-1]
+    # 北区 prints 復興 first through category_order; the stored order and the layout stay as they were.
+    assert [choice.name for choice in choices] == [category.name for category in sheet.categories]
+    assert layout == sheet.layout
+    child(dialog.dialog, QPlainTextEdit, "overviewEdit").setPlainText("◆北区の概要\n　一行目")
+    child(dialog.dialog, QLineEdit, "totalLabelEdit").setText("合計")
+    dialog.use_ward_preset()
+    _ok(dialog.dialog)
+    _choices, layout = received[-1]
+    assert layout.total_label == sheet.layout.total_label  # the preset's again
+    assert layout.overview == "◆北区の概要\n　一行目" and layout.extra == {"paper_hint": {"size": "A3"}}
+    assert layout.stage_labels == ("予算額", "9月補正後", "2月補正後", "決算額")
