@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QRect, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QPixmap
+from PySide6.QtCore import QModelIndex, QRect, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -23,10 +22,6 @@ from PySide6.QtWidgets import (
 from desktop_app import operations
 from desktop_app.domain import WARDS, Sheet, wareki_year
 from desktop_app.domain.edits import (
-    CategoryChoice,
-    Edit,
-    EditError,
-    current_stage,
     plan_delete,
     plan_details,
     plan_indent,
@@ -35,13 +30,9 @@ from desktop_app.domain.edits import (
     plan_new_group,
     plan_outdent,
     plan_set_group,
-    plan_settle_year,
-    plan_sheet_settings,
-    plan_stage_lock,
-    ready_to_settle,
 )
 from desktop_app.domain.layout import Column
-from desktop_app.gui import exports
+from desktop_app.gui import exports, sheet_actions, window_state
 from desktop_app.gui.send_checks import confirm_despite_errors
 from desktop_app.gui.sheet_area import EMPTY_PAGE, TABLE_PAGE, SheetArea
 
@@ -409,17 +400,7 @@ class MainWindow(QMainWindow):
         self._show_stage(update.sheet, opened=bool(changes.stages) or changes.amounts)
 
     def _show_stage(self, sheet: Sheet, *, opened: bool) -> None:
-        """The stage being entered, or that the year is settled; and the offer to settle it."""
-        ready = ready_to_settle(sheet) and not self.workspace.readonly
-        self.settle_action.setEnabled(not self.workspace.readonly and not all(s.locked for s in sheet.stages))
-        self.settle_button.setVisible(ready)
-        if not opened:
-            return
-        stage = current_stage(sheet)
-        if stage is None:
-            self.stage_label.setText(f"{sheet.year_label}は確定済み")
-        else:
-            self.stage_label.setText(f"入力中の段階: {sheet.stages[stage].name}")
+        sheet_actions.show_stage(self, sheet, opened=opened)
 
     # ------------------------------------------------------------ side panel
 
@@ -516,18 +497,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(partial(self.set_stage_locked, index))
 
     def set_stage_locked(self, stage: int, locked: bool) -> None:
-        sheet = self.editor.sheet
-        if sheet is None:
-            return
-        if not locked:
-            answer = QMessageBox.question(
-                self,
-                "確定の解除",
-                f"{sheet.stages[stage].name}の確定を解除すると、その列の金額を変更できるようになります。解除しますか？",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.editor.perform(lambda s: plan_stage_lock(s, stage, locked))
+        sheet_actions.set_stage_locked(self, stage, locked)
 
     # ------------------------------------------------------------ sheets
 
@@ -543,78 +513,18 @@ class MainWindow(QMainWindow):
         self._new_year_sheet(self.selected_ward(), self.selected_year(), carry=False)
 
     def _new_year_sheet(self, ward: str, year: int, *, carry: bool = True) -> None:
-        """A year's sheet from the latest earlier one or empty, with this year's 配分額 asked for."""
-        from desktop_app.gui.sheet_dialogs import NewYearDialog
-
-        source_year = operations.earlier_sheet_year(self.workspace, ward=ward, fiscal_year=year)
-        source = (
-            operations.open_sheet(self.workspace, ward=ward, fiscal_year=source_year)
-            if source_year is not None
-            else None
-        )
-        dialog = NewYearDialog(ward, year, source, self)
-        if not carry:
-            dialog.empty.setChecked(True)
-        choice = dialog.choose()
-        if choice is None:
-            return
-        self._create_sheet(
-            lambda: operations.create_sheet(
-                self.workspace,
-                ward=ward,
-                year=year,
-                from_year=choice.from_year,
-                allocations=choice.allocations_to_store(),
-            )
-        )
+        sheet_actions.new_year_sheet(self, ward, year, carry=carry)
 
     def open_sheet_settings(self) -> None:
-        """Title, vision, the funding categories and their 配分額, as one undoable edit."""
-        from desktop_app.gui.sheet_dialogs import SheetSettingsDialog
-
-        sheet = self.editor.sheet
-        if sheet is None:
-            return
-
-        def submit(title: str, vision: str, choices: list[CategoryChoice]) -> str | None:
-            def planner(current: Sheet) -> Edit:
-                return plan_sheet_settings(current, title=title, vision=vision, categories=choices)
-
-            try:
-                planner(sheet)  # refused here, the reason stays in the dialog
-            except EditError as exc:
-                return str(exc)
-            if self.editor.perform(planner) is None:
-                return self.message_bar.text() or "シートの設定を保存できませんでした。"
-            return None
-
-        if self.workspace.readonly:
-            self.show_problem("読み取り専用で開いているため、変更できません。")
-            return
-        SheetSettingsDialog(sheet, submit, self).exec()
+        sheet_actions.open_sheet_settings(self)
 
     def settle_year(self) -> None:
-        sheet = self.editor.sheet
-        if sheet is None:
-            return
-        answer = QMessageBox.question(
-            self,
-            "年度の確定",
-            f"{sheet.year_label} {sheet.ward}の段階をすべて確定します。確定した列の金額は変更できなくなります"
-            "（シート → 段階の確定 で解除できます）。確定しますか？",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.editor.perform(plan_settle_year)
+        sheet_actions.settle_year(self)
 
-    def _create_sheet(self, create: Callable[[], Sheet]) -> None:
-        try:
-            sheet = create()
-        except StorageError as exc:
-            self.show_problem(str(exc))
-            return
+    def show_new_sheet(self, sheet: Sheet) -> None:
+        """A sheet just created: its year listed and chosen, the sheet shown."""
         self._fill_years(select=sheet.fiscal_year)
         self.open_sheet(sheet.ward, sheet.fiscal_year)
-        self.statusBar().showMessage(f"{sheet.year_label} {sheet.ward}のシートを作成しました。", 6000)
 
     def open_search(self) -> None:
         from desktop_app.gui.dialogs import SearchDialog
@@ -689,40 +599,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ the window's size and the lower panel
 
     def toggle_panel(self, shown: bool) -> None:
-        """Fold the lower panel away (the table gets the height) or show it again."""
-        self.side.setVisible(shown)
-        self.settings.panel_folded = not shown
-        if shown:
-            self.side.setFocus()
+        window_state.toggle_panel(self.side, self.settings, shown)
 
     def place_on_screen(self, screen: QRect | None = None) -> None:
-        """As the person left it, or fitted to the screen it opens on (a 1366×768 notebook shows
-        the whole toolbar and the status bar)."""
-        available = screen or self._available_screen()
-        restored = bool(self.settings.window_geometry) and self.restoreGeometry(
-            QByteArray.fromBase64(self.settings.window_geometry.encode("ascii"))
-        )
-        if not restored or not available.contains(self.frameGeometry().center()):
-            frame = self.frameGeometry().size() - self.geometry().size()
-            width = min(1280, available.width() - frame.width())
-            height = min(800, available.height() - frame.height())
-            self.resize(width, height)
-            self.move(
-                available.left() + (available.width() - width - frame.width()) // 2,
-                available.top() + (available.height() - height - frame.height()) // 2,
-            )
-        if self.settings.splitter_state:
-            self.area.restoreState(QByteArray.fromBase64(self.settings.splitter_state.encode("ascii")))
-        self.fold_action.setChecked(not self.settings.panel_folded)
-        self.side.setVisible(not self.settings.panel_folded)
-
-    def _available_screen(self) -> QRect:
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1280, 800)
+        window_state.place_on_screen(self, self.area, self.side, self.fold_action, self.settings, screen)
 
     def _remember_layout(self) -> None:
-        self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
-        self.settings.splitter_state = bytes(self.area.saveState().toBase64().data()).decode("ascii")
+        window_state.remember_layout(self, self.area, self.settings)
 
     # ------------------------------------------------------------ feedback
 
