@@ -184,7 +184,8 @@ class ConsolidateDialog(QDialog):
 
         self.save_button = QPushButton("保存…")
         self.save_button.setEnabled(False)
-        self.save_button.clicked.connect(self.save)
+        # Not connected to `save` itself: `clicked` passes its checked flag, which `save` would take for the target.
+        self.save_button.clicked.connect(lambda: self.save())
         close = QPushButton("閉じる")
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()

@@ -207,8 +207,12 @@ class MainWindow(QMainWindow):
         self.mail_action = self._action(
             "メール作成", self.create_mail, None, "Excelを添付した政策企画課あてのメール下書きを開く"
         )
+        # The summary, the checks and the years compared are shown before anything is saved.
         self.consolidate_action = self._action(
-            "全区集計", self.consolidate, None, "この年度の全区を1つのExcelにまとめる"
+            "全区集計…",
+            self.open_consolidate,
+            None,
+            "データベースか受信フォルダから全区を集計し、確認事項と年度比較を見てから保存する",
         )
         self.json_action = self._action("JSON出力…", self.export_json, None, "このシートをJSON（交換形式）で保存")
         self.backup_action = self._action("今すぐバックアップ", self.backup_now)
@@ -570,9 +574,6 @@ class MainWindow(QMainWindow):
         if sheet is not None and confirm_despite_errors(self, sheet, "メール作成"):
             exports.create_mail_draft(self, sheet, self.settings)
 
-    def consolidate(self) -> None:
-        exports.run_consolidation(self, self.workspace, self.selected_year(), self.settings)
-
     def backup_now(self) -> None:
         path = exports.backup_now(self, self.workspace)
         if path is not None:
@@ -628,17 +629,9 @@ class MainWindow(QMainWindow):
         self.receive_action = self._action(
             "受信…", self.open_receive, "Ctrl+R", "各区から届いたメール・Excelを、変わる内容を確かめてから取り込む"
         )
-        self.consolidate_check_action = self._action(
-            "全区集計（確認・年度比較）…",
-            self.open_consolidate,
-            None,
-            "データベースか受信フォルダから全区を集計し、確認事項と年度比較を見てから保存する",
-        )
         file_menu = self.menuBar().actions()[0].menu()
         assert isinstance(file_menu, QMenu)
         file_menu.insertAction(self.json_action, self.receive_action)
-        file_menu.insertAction(self.backup_action, self.consolidate_check_action)
-        file_menu.insertSeparator(self.backup_action)
         self.receive_action.setEnabled(not self.workspace.readonly)
 
     def open_receive(self) -> None:
@@ -647,6 +640,7 @@ class MainWindow(QMainWindow):
         dialog = ReceiveDialog(self.workspace, self.settings.export_dir(), self)
         dialog.imported.connect(self._received)
         dialog.exec()
+        dialog.deleteLater()
 
     def _received(self, _outcomes: list[operations.ImportOutcome]) -> None:
         self.editor.reset_undo()
@@ -656,7 +650,13 @@ class MainWindow(QMainWindow):
     def open_consolidate(self) -> None:
         from desktop_app.gui.consolidate_dialog import ConsolidateDialog
 
-        ConsolidateDialog(self.workspace, self.selected_year(), self.settings.export_dir(), self).exec()
+        folder = self.settings.export_dir()
+        dialog = ConsolidateDialog(self.workspace, self.selected_year(), folder, self)
+        dialog.exec()
+        if dialog.export_folder != folder:  # saved elsewhere: the next save dialog opens there
+            self.settings.export_folder = str(dialog.export_folder)
+        # Not kept as the window's child until it closes (a process ending with it alive crashed on exit).
+        dialog.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._search_dialog is not None:

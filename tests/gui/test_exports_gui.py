@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import email
 import email.policy
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pypdf
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
+from desktop_app import operations
 from desktop_app.exchange.json_format import dump_sheet
+from desktop_app.gui.consolidate_dialog import ConsolidateDialog
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.print_preview import PrintPreviewDialog
 from tests.factories import small_sheet
@@ -63,6 +66,24 @@ def test_excel_export_writes_the_city_layout(
     assert window.settings.export_folder == str(tmp_path)
 
 
+def answer_consolidate_dialog(then: Callable[[ConsolidateDialog], None]) -> list[ConsolidateDialog]:
+    """When 全区集計 opens: press 集計する, do `then` with the dialog (save, look), and close it."""
+    seen: list[ConsolidateDialog] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ConsolidateDialog), dialog
+        seen.append(dialog)
+        try:
+            dialog.run_button.click()
+            then(dialog)
+        finally:
+            dialog.reject()
+
+    QTimer.singleShot(0, answer)
+    return seen
+
+
 def test_consolidation_shows_progress_and_names_missing_wards(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
 ) -> None:
@@ -76,12 +97,36 @@ def test_consolidation_shows_progress_and_names_missing_wards(
         original(dialog, value)
 
     monkeypatch.setattr(QProgressDialog, "setValue", set_value)
+    headlines: list[str] = []
+
+    def save(dialog: ConsolidateDialog) -> None:
+        assert not target.exists()  # the summary is on screen before anything is written
+        headlines.append(dialog.headline.text())
+        dialog.save_button.click()
+        headlines.append(dialog.headline.text())
+
+    answered = answer_consolidate_dialog(save)
     window.consolidate_action.trigger()
+    assert answered and "5区（中央区・東区・西区・南区・北区）" in headlines[0]
     book = openpyxl.load_workbook(target)
     visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
     assert visible[1:] == ["中央区", "東区", "西区", "南区", "北区", "年度比較"]
     assert steps[-1] == 5
-    assert any("全区集計.xlsx を保存しました" in text for text in no_dialogs)
+    assert f"{target} に保存しました（5区）。" in headlines[1]
+    assert window.settings.export_folder == str(tmp_path)
+
+    # A year only 東区 has begun: the four other wards are named before anything is saved.
+    operations.create_sheet(window.workspace, ward="東区", year=2021, from_year=2020)
+    window.open_sheet("東区", 2021)
+    problems: list[str] = []
+
+    def look(dialog: ConsolidateDialog) -> None:
+        problems.extend(dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count()))
+
+    answer_consolidate_dialog(look)
+    window.consolidate_action.trigger()
+    assert {"中央区のシートがありません。", "北区のシートがありません。"} <= set(problems)
+    assert "東区のシートがありません。" not in problems
 
 
 def test_print_preview_renders_one_page_and_saves_it(
