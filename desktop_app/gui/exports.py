@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop_app import operations
 from desktop_app.domain import Sheet
+from desktop_app.gui.worker import Cancelled, in_own_workspace, run_in_background
 from desktop_app.operations import ExchangeError, StorageError
 from desktop_app.settings import Settings
 
@@ -33,15 +34,30 @@ def offer_saved(parent: QWidget, path: Path, title: str, text: str, *, open_file
 def import_files(
     parent: QWidget, workspace: operations.Workspace, settings: Settings, *, replaced: Callable[[], None]
 ) -> bool:
-    """Choose sheet files and import them all or none; `replaced` refreshes the window before the summary."""
+    """Choose sheet files and import them all or none; `replaced` refreshes the window before the summary.
+
+    The files are read and stored off the window's thread (a large workbook takes a while), under
+    the window's own write lock, behind a progress dialog whose 中止 leaves the database as it was.
+    """
     names, _ = QFileDialog.getOpenFileNames(
         parent, "取り込むファイル", str(settings.export_dir()), "シート (*.json *.xlsx *.eml);;すべて (*)"
     )
     if not names:
         return False
+    paths = [Path(name) for name in names]
     try:
-        outcomes = operations.import_files(workspace, [Path(name) for name in names])
-    except (ExchangeError, StorageError) as exc:
+        outcomes = run_in_background(
+            parent,
+            "取込",
+            "取り込んでいます…",
+            lambda report: in_own_workspace(
+                workspace, lambda own: operations.import_files(own, paths, progress=report)
+            ),
+        )
+    except Cancelled:
+        QMessageBox.information(parent, "取込", "中止しました。データベースは変更していません。")
+        return False
+    except (ExchangeError, StorageError, OSError) as exc:
         QMessageBox.warning(parent, "取り込めませんでした", f"{exc}\n\nデータベースは変更していません。")
         return False
     lines = [f"{o.sheet.year_label} {o.sheet.ward}（{len(o.sheet.projects)}事業）" for o in outcomes]

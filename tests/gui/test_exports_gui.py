@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,15 +14,16 @@ import pypdf
 import pytest
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app import operations
+from desktop_app.domain import Sheet
 from desktop_app.exchange.json_format import dump_sheet
 from desktop_app.gui.consolidate_dialog import ConsolidateDialog
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.print_preview import PrintPreviewDialog
-from tests.factories import small_sheet
+from tests.factories import folder_digest, small_sheet
 
 
 @pytest.fixture
@@ -186,11 +189,77 @@ def test_a_refused_import_says_why_and_changes_nothing(
     source = tmp_path / "broken.json"
     source.write_text('{"format": "machizukuri-sheet/1"', encoding="utf-8")
     before = [p.name for p in window.editor.sheet.projects]  # type: ignore[union-attr]
+    db = window.workspace.path
+    files_before = folder_digest(db.parent)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
     window.import_action.trigger()
-    assert any(
-        text.startswith("broken.json: JSONとして読めません") and "データベースは変更していません" in text
-        for text in no_dialogs
-    )
+    refusals = [text for text in no_dialogs if "broken.json" in text]
+    # One message: one sentence naming the file and where it breaks, then that nothing changed.
+    assert len(refusals) == 1
+    sentence, _, after = refusals[0].partition("\n\n")
+    assert sentence.startswith("broken.json: JSONとして読めません（1行目") and sentence.count("。") == 1
+    assert sentence.endswith("。") and after == "データベースは変更していません。"
+    assert folder_digest(db.parent) == files_before  # no backup taken, nothing written
     window.open_selected()
     assert [p.name for p in window.editor.sheet.projects] == before  # type: ignore[union-attr]
+
+
+def test_an_import_runs_off_the_window_s_thread_and_the_window_keeps_working(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    source = tmp_path / "higashi.json"
+    source.write_text(dump_sheet(small_sheet("東区", 2020)), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
+    read_on: list[threading.Thread] = []
+    read = operations.read_sheet_file
+
+    def slow_read(path: Path) -> list[Sheet]:
+        read_on.append(threading.current_thread())
+        time.sleep(0.4)  # a large workbook
+        return read(path)
+
+    monkeypatch.setattr(operations, "read_sheet_file", slow_read)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    window.import_action.trigger()
+    finished = time.monotonic()
+    timer.stop()
+    assert read_on and read_on[0] is not threading.main_thread()
+    # The window's timers kept firing while the file was read and stored.
+    assert len([t for t in ticks if started < t < finished]) >= 5
+    assert [p.name for p in window.editor.sheet.projects] == [p.name for p in small_sheet().projects]  # type: ignore[union-attr]
+    assert any("令和2年度 東区（4事業）" in text for text in no_dialogs)
+
+
+def test_cancelling_an_import_leaves_the_database_as_it_was(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    sources = []
+    for ward in ("東区", "西区"):
+        source = tmp_path / f"{ward}.json"
+        source.write_text(dump_sheet(small_sheet(ward, 2020)), encoding="utf-8")
+        sources.append(str(source))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: (sources, ""))
+    read = operations.read_sheet_file
+
+    def slow_read(path: Path) -> list[Sheet]:
+        time.sleep(0.3)
+        return read(path)
+
+    monkeypatch.setattr(operations, "read_sheet_file", slow_read)
+
+    def press_cancel() -> None:
+        progress = window.findChild(QProgressDialog)
+        assert progress is not None and progress.isVisible()
+        next(b for b in progress.findChildren(QPushButton) if b.text() == "中止").click()
+
+    db = window.workspace.path
+    before = folder_digest(db.parent)
+    QTimer.singleShot(150, press_cancel)
+    window.import_action.trigger()
+    assert "中止しました。データベースは変更していません。" in no_dialogs
+    assert folder_digest(db.parent) == before
