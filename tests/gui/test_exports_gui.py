@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app import operations
@@ -263,3 +263,48 @@ def test_cancelling_an_import_leaves_the_database_as_it_was(
     window.import_action.trigger()
     assert "中止しました。データベースは変更していません。" in no_dialogs
     assert folder_digest(db.parent) == before
+
+
+def test_a_large_sheet_s_preview_renders_off_the_window_s_thread_after_the_unprintable_question(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from benchmarks.synthetic import synthetic_sheet
+    from desktop_app.gui import print_preview
+
+    large = synthetic_sheet("東区", 2020, projects=200)
+    large = replace(large, title=f"{large.title}😀")  # a character the font lacks
+    rendered_on: list[threading.Thread] = []
+    render = operations.preview_pdf
+
+    def slow_render(sheet: Sheet, *, paper: str = "auto") -> operations.Preview:
+        rendered_on.append(threading.current_thread())
+        time.sleep(0.4)  # a slow office PC
+        return render(sheet, paper=paper)
+
+    monkeypatch.setattr(operations, "preview_pdf", slow_render)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    dialog = PrintPreviewDialog(large, window.settings, window)
+    finished = time.monotonic()
+    timer.stop()
+    qtbot.addWidget(dialog)
+    assert rendered_on == [rendered_on[0]] and rendered_on[0] is not threading.main_thread()
+    assert len([t for t in ticks if started < t < finished]) >= 5  # the window kept painting
+    assert dialog.document.pageCount() == 1 and dialog.paper_name == "A3"
+    # The unprintable character is asked about before the preview shows; やめる shows nothing.
+    asked: list[tuple[str, ...]] = []
+    monkeypatch.setattr(print_preview, "confirm_unprintable", lambda parent, warnings: asked.append(warnings))
+    assert dialog.exec() == int(QDialog.DialogCode.Rejected)
+    assert len(asked) == 1 and any("😀" in warning for warning in asked[0])
+    assert not dialog.isVisible()
+
+    # A small sheet renders in place, without a progress dialog flashing.
+    assert window.editor.sheet is not None
+    PrintPreviewDialog(window.editor.sheet, window.settings, window).deleteLater()
+    assert rendered_on[-1] is threading.main_thread()
