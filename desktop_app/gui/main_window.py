@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QPushButton,
     QToolBar,
@@ -79,7 +78,6 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus_and_toolbar()
-        self._build_desk_actions()
         self.editor.updated.connect(self._sheet_updated)
         self.editor.saved.connect(self._saved)
         self.editor.failed.connect(self.show_problem)
@@ -214,6 +212,10 @@ class MainWindow(QMainWindow):
             None,
             "データベースか受信フォルダから全区を集計し、確認事項と年度比較を見てから保存する",
         )
+        self.receive_action = self._action(
+            "受信…", self.open_receive, "Ctrl+R", "各区から届いたメール・Excelを、変わる内容を確かめてから取り込む"
+        )
+        self.receive_action.setEnabled(not self.workspace.readonly)
         self.json_action = self._action("JSON出力…", self.export_json, None, "このシートをJSON（交換形式）で保存")
         self.backup_action = self._action("今すぐバックアップ", self.backup_now)
         self.restore_action = self._action("バックアップから復元…", self.restore_backup)
@@ -236,7 +238,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus_and_toolbar(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
-        for action in (self.import_action, self.json_action):
+        for action in (self.import_action, self.receive_action, self.json_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         for action in (self.xlsx_action, self.pdf_action, self.mail_action, self.consolidate_action):
@@ -353,13 +355,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_sheet)
         if sheet is None:
             year, ward = self.selected_year(), self.selected_ward()
-            self.empty_label.setText(f"{wareki_year(year)} {ward}のシートはまだありません。")
             source = operations.earlier_sheet_year(self.workspace, ward=ward, fiscal_year=year)
-            self.from_last_year_button.setText(
-                f"{wareki_year(source)}のシートから作成" if source is not None else "前年度のシートから作成"
-            )
-            self.from_last_year_button.setEnabled(source is not None and not self.workspace.readonly)
-            self.blank_button.setEnabled(not self.workspace.readonly)
+            self.area.show_no_sheet(year, ward, source, readonly=self.workspace.readonly)
             self.totals_panel.show_totals(None, None, [])
             self.project_panel.show_project(None, [], readonly=True)
             self.stage_label.clear()
@@ -367,9 +364,7 @@ class MainWindow(QMainWindow):
             self.settle_action.setEnabled(False)
             self.setWindowTitle(f"{wareki_year(year)} {ward}")
             return
-        self.title_label.setText(sheet.title)
-        self.vision_label.setText(sheet.vision)
-        self.vision_label.setVisible(bool(sheet.vision))
+        self.area.show_heading(sheet)
         self.setWindowTitle(f"{sheet.year_label} {sheet.ward}")
         self.totals_panel.show_totals(sheet, self.model.totals, findings)
         if focus_id is not None:
@@ -397,10 +392,7 @@ class MainWindow(QMainWindow):
         if changes.shape or (shown is not None and shown.id in changes.project_ids) or update.focus_id is not None:
             self._show_current_project()
         if changes.shape:
-            # The sheet settings change the title and vision too.
-            self.title_label.setText(update.sheet.title)
-            self.vision_label.setText(update.sheet.vision)
-            self.vision_label.setVisible(bool(update.sheet.vision))
+            self.area.show_heading(update.sheet)  # the sheet settings change the title and vision too
         self._show_stage(update.sheet, opened=bool(changes.stages) or changes.amounts)
 
     def _show_stage(self, sheet: Sheet, *, opened: bool) -> None:
@@ -624,15 +616,6 @@ class MainWindow(QMainWindow):
         self.saved_label.setToolTip("変更はすぐにデータベースに保存されています")
 
     # ------------------------------------------------------------ the planning division's desk (issue 15)
-
-    def _build_desk_actions(self) -> None:
-        self.receive_action = self._action(
-            "受信…", self.open_receive, "Ctrl+R", "各区から届いたメール・Excelを、変わる内容を確かめてから取り込む"
-        )
-        file_menu = self.menuBar().actions()[0].menu()
-        assert isinstance(file_menu, QMenu)
-        file_menu.insertAction(self.json_action, self.receive_action)
-        self.receive_action.setEnabled(not self.workspace.readonly)
 
     def open_receive(self) -> None:
         from desktop_app.gui.receive_dialog import ReceiveDialog
