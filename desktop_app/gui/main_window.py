@@ -1,4 +1,9 @@
-"""The main window: choose year and ward, edit the sheet, see totals and history, export."""
+"""The main window: choose year and ward, edit the sheet, see totals and history, export.
+
+Wiring: it builds the actions and menus, connects them, and hands the work on — the page's widgets
+to gui/sheet_area.py, the sheet's use-cases to gui/sheet_actions.py, file actions to gui/exports.py,
+its place on the screen to gui/window_state.py, the edits to the SheetEditor.
+"""
 
 from __future__ import annotations
 
@@ -34,13 +39,13 @@ from desktop_app.domain.layout import Column
 from desktop_app.gui import exports, sheet_actions, window_state
 from desktop_app.gui.send_checks import confirm_despite_errors
 from desktop_app.gui.sheet_area import EMPTY_PAGE, TABLE_PAGE, SheetArea
-
-if TYPE_CHECKING:
-    from desktop_app.gui.dialogs import SearchDialog
 from desktop_app.gui.sheet_editor import EditorUpdate, SheetEditor
 from desktop_app.gui.sheet_model import SheetTableModel
 from desktop_app.operations import SearchHit, StorageError
 from desktop_app.settings import Settings, save_settings
+
+if TYPE_CHECKING:
+    from desktop_app.gui.dialogs import SearchDialog
 
 log = logging.getLogger("machizukuri.gui")
 
@@ -559,7 +564,9 @@ class MainWindow(QMainWindow):
 
         sheet = self.editor.sheet
         if sheet is not None and confirm_despite_errors(self, sheet, "印刷"):
-            PrintPreviewDialog(sheet, self.settings, self).exec()
+            preview = PrintPreviewDialog(sheet, self.settings, self)
+            preview.exec()
+            preview.deleteLater()
 
     def create_mail(self) -> None:
         sheet = self.editor.sheet
@@ -626,9 +633,7 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def _received(self, _outcomes: list[operations.ImportOutcome]) -> None:
-        self.editor.reset_undo()
-        self._fill_years()
-        self.open_selected()
+        self._sheets_replaced()
 
     def open_consolidate(self) -> None:
         from desktop_app.gui.consolidate_dialog import ConsolidateDialog
