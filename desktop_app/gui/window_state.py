@@ -32,6 +32,9 @@ def place_on_screen(
 ) -> None:
     """As the person left it, or fitted to the screen it opens on (a 1366×768 notebook shows
     the whole toolbar and the status bar)."""
+    # The native window first: until it exists its frame (the title bar) is unknown and counted as
+    # nothing, and the fitted window would reach under the taskbar by that much.
+    window.winId()
     available = screen or available_screen(window)
     restored = bool(settings.window_geometry) and window.restoreGeometry(_decoded(settings.window_geometry))
     if not restored or not available.contains(window.frameGeometry().center()):
