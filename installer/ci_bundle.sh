@@ -122,7 +122,12 @@ OUT=$("$EXE" --version) || fail "machizukuri --version exited with an error"
 echo "   $OUT"
 done_step
 
-begin "frozen list (new database)"
+begin "frozen init --samples, then list"
+# A database named with --db is never made by itself (issue 13); init makes it, with the samples.
+run_app list >/dev/null 2>&1 && fail "list on a named database that does not exist did not refuse"
+[[ ! -e "$DB" ]] || fail "list made the named database $DB instead of refusing"
+mkdir -p "$(dirname "$DB")"
+run_app init --samples >/dev/null || fail "machizukuri init --samples exited with an error"
 OUT=$(run_app list) || fail "machizukuri list exited with an error"
 echo "$OUT" | sed 's/^/   /'
 N=$(echo "$OUT" | grep -c '（2020）' || true)

@@ -352,6 +352,9 @@ check_cli() {
     [[ "$RC" == 0 && "$(tr -d '\r' <"$WORK/$name/version.txt")" == "machizukuri $VERSION" ]] ||
         fail "--version printed '$(cat "$WORK/$name/version.txt")' (exit $RC): $(tail -5 "$WORK/$name/version.err")"
     echo "   $(cat "$WORK/$name/version.txt")"
+    # A database named with --db is never made by itself (issue 13): init makes it, with the samples.
+    wrun "$WORK/$name/init.txt" "$WORK/$name/init.err" cp932 "$cmd --db $db init --samples"
+    [[ "$RC" == 0 ]] || fail "init --samples exited $RC: $(tail -5 "$WORK/$name/init.err")"
     local cp
     for cp in cp1252 cp932; do
         wrun "$WORK/$name/list-$cp.txt" "$WORK/$name/list-$cp.err" $cp "$cmd --db $db list"

@@ -96,7 +96,12 @@ class SettingsDialog:
         self.dialog.accept()
 
     def exec(self) -> bool:
-        return self.dialog.exec() == QDialog.DialogCode.Accepted
+        try:
+            return self.dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            # Deleted once used: a dialog left among the window's children was seen to be deleted
+            # twice when the window went (a crash at closing).
+            self.dialog.deleteLater()
 
 
 class SearchDialog:

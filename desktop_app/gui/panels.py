@@ -230,6 +230,12 @@ def _draw_value(painter: QPainter, font: QFont, bar: QRectF, text: str) -> None:
             int(Qt.AlignmentFlag.AlignCenter),
             text,
         )
+    elif bar.height() > width + 8:
+        # Upright inside a tall bar, in white: above it, it would run into the legend.
+        painter.setPen(QColor("white"))
+        painter.translate(bar.center().x() + metrics.ascent() / 2 - 1, bar.top() + width + 4)
+        painter.rotate(-90)
+        painter.drawText(0, 0, text)
     else:
         painter.translate(bar.center().x() + metrics.ascent() / 2 - 1, bar.top() - 2)
         painter.rotate(-90)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -70,7 +72,12 @@ class SheetArea(QSplitter):
         # The table takes the whole width (the amounts must be visible); details sit below it.
         self.side = QTabWidget()
         self.side.addTab(self.totals_panel, "合計・チェック")
-        self.side.addTab(self.project_panel, "事業の詳細・履歴")
+        # Scrolled rather than squeezed: its form would otherwise take a third of a 768 px screen.
+        details = QScrollArea()
+        details.setWidgetResizable(True)
+        details.setFrameShape(QFrame.Shape.NoFrame)
+        details.setWidget(self.project_panel)
+        self.side.addTab(details, "事業の詳細・履歴")
         self.addWidget(self.pages)
         self.addWidget(self.side)
         self.setStretchFactor(0, 3)

@@ -135,7 +135,12 @@ class SheetSettingsDialog:
         self.dialog.accept()
 
     def exec(self) -> bool:
-        return self.dialog.exec() == QDialog.DialogCode.Accepted
+        try:
+            return self.dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            # Deleted once used: a dialog left among the window's children was seen to be deleted
+            # twice when the window went (a crash at closing).
+            self.dialog.deleteLater()
 
 
 @dataclass(frozen=True)
@@ -236,9 +241,12 @@ class NewYearDialog:
         self.dialog.accept()
 
     def choose(self) -> NewYearChoice | None:
-        if self.dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return self.chosen
+        try:
+            if self.dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return self.chosen
+        finally:
+            self.dialog.deleteLater()  # as SheetSettingsDialog.exec
 
 
 class FirstRunDialog(SettingsDialog):

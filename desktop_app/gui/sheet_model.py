@@ -235,7 +235,7 @@ class SheetTableModel(QAbstractTableModel):
         _, stage, header = self.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
             if stage is not None and self.sheet.stages[stage].locked:
-                return f"{header}（確定）"
+                return f"{header}\n（確定）"  # on a line of its own: the column stays as narrow as the amounts
             return header
         if role == Qt.ItemDataRole.FontRole and stage is not None and stage == self._current_stage:
             return BOLD

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRect
+from PySide6.QtCore import QByteArray, QRect, QSize
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
 
@@ -39,6 +39,10 @@ def place_on_screen(
     restored = bool(settings.window_geometry) and window.restoreGeometry(_decoded(settings.window_geometry))
     if not restored or not available.contains(window.frameGeometry().center()):
         frame = window.frameGeometry().size() - window.geometry().size()
+        if frame.width() <= 0 or frame.height() <= 0:
+            # The window manager has not said how big its frame is: allow for Windows 10/11's
+            # (8 px borders, a 31 px title bar) rather than run off the screen.
+            frame = QSize(16, 40)
         width = min(1280, available.width() - frame.width())
         height = min(800, available.height() - frame.height())
         window.resize(width, height)

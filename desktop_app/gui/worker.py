@@ -7,6 +7,7 @@ work that writes does so in one transaction around those calls, so 中止 rolls 
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -87,10 +88,19 @@ def run_in_background(
     dialog.canceled.connect(cancel)
     loop = QEventLoop()
     worker.finished.connect(loop.quit)
-    worker.start()
-    dialog.show()
-    loop.exec()
-    worker.wait()
+    # Python's cycle collector runs on whichever thread happens to allocate; were it to run on the
+    # worker, it could finalise a Qt widget there, and Qt widgets may only be destroyed on the
+    # window's thread. So no collection while the worker runs; it resumes here right after.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        worker.start()
+        dialog.show()
+        loop.exec()
+        worker.wait()
+    finally:
+        if collecting:
+            gc.enable()
     dialog.close()
     dialog.deleteLater()
     worker.deleteLater()

@@ -190,7 +190,7 @@ def test_a_paste_with_one_bad_cell_changes_nothing_and_names_the_cell(qtbot: QtB
 def test_a_locked_stage_cannot_be_edited_until_unlocked(qtbot: QtBot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     window.set_stage_locked(0, True)
     assert stored(window).stages[0].locked
-    assert window.model.headerData(column(window, Column.STAGES, 0), Qt.Orientation.Horizontal) == "当初予算（確定）"
+    assert window.model.headerData(column(window, Column.STAGES, 0), Qt.Orientation.Horizontal) == "当初予算\n（確定）"
     index = cell(window, "東区民文化スポーツ交流事業", Column.STAGES, 0)
     window.view.setCurrentIndex(index)
     qtbot.keyClick(window.view, Qt.Key.Key_5)
