@@ -116,6 +116,7 @@ def test_consolidation_shows_progress_and_names_missing_wards(
     assert visible[1:] == ["中央区", "東区", "西区", "南区", "北区", "年度比較"]
     assert steps[-1] == 5
     assert f"{target} に保存しました（5区）。" in headlines[1]
+    assert "全区集計.xlsx を保存しました。" in no_dialogs  # with the button opening its folder
     assert window.settings.export_folder == str(tmp_path)
 
     # A year only 東区 has begun: the four other wards are named before anything is saved.
