@@ -237,11 +237,18 @@ class ImportOutcome:
     source: str
 
 
-def import_files(workspace: Workspace, paths: Sequence[Path]) -> list[ImportOutcome]:
-    """Import every file or none: all are read and checked first, then stored in one transaction."""
+def import_files(
+    workspace: Workspace, paths: Sequence[Path], *, progress: Callable[[int, int, str], None] | None = None
+) -> list[ImportOutcome]:
+    """Import every file or none: all are read and checked first, then stored in one transaction.
+
+    `progress(done, total, what)` is called before each file is read and after each sheet is stored;
+    if it raises (中止), nothing is written, or the transaction is rolled back."""
     read: list[tuple[Sheet, str]] = []
     seen: dict[tuple[str, int], str] = {}
-    for path in paths:
+    for number, path in enumerate(paths):
+        if progress is not None:
+            progress(number, len(paths), path.name)
         for sheet in read_sheet_file(path):
             key = (sheet.ward, sheet.fiscal_year)
             if key in seen:
@@ -250,7 +257,7 @@ def import_files(workspace: Workspace, paths: Sequence[Path]) -> list[ImportOutc
                 )
             seen[key] = path.name
             read.append((sheet, path.name))
-    return _store_sheets(workspace, read)
+    return _store_sheets(workspace, read, progress=progress)
 
 
 def _store_sheets(

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app import operations
 from desktop_app.domain import format_amount, format_rate, sheet_totals, wareki_short, wareki_year
 from desktop_app.domain.year_comparison import YearComparison
+from desktop_app.gui.exports import offer_saved
 from desktop_app.gui.panels import STAGE_COLOURS
 from desktop_app.gui.worker import Cancelled, in_own_workspace, run_in_background
 from desktop_app.operations import ExchangeError, StorageError
@@ -184,7 +185,8 @@ class ConsolidateDialog(QDialog):
 
         self.save_button = QPushButton("保存…")
         self.save_button.setEnabled(False)
-        self.save_button.clicked.connect(self.save)
+        # Not connected to `save` itself: `clicked` passes its checked flag, which `save` would take for the target.
+        self.save_button.clicked.connect(lambda: self.save())
         close = QPushButton("閉じる")
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -317,9 +319,12 @@ class ConsolidateDialog(QDialog):
         return self.export_folder / operations.consolidated_file_name(year)
 
     def save(self, target: Path | None = None) -> Path | None:
-        """Write the workbook shown (the file is replaced whole, or left as it was)."""
+        """Write the workbook shown (the file is replaced whole, or left as it was).
+
+        Without `target` the person is asked where, and told afterwards with the folder to open."""
         if self.plan is None:
             return None
+        asked = target is None
         if target is None:
             name, _ = QFileDialog.getSaveFileName(
                 self, "全区集計の保存", str(self.default_target()), "Excel ブック (*.xlsx)"
@@ -342,4 +347,6 @@ class ConsolidateDialog(QDialog):
             return None
         self.export_folder = result.path.parent
         self.headline.setText(f"{result.path} に保存しました（{result.sheets}区）。")
+        if asked:  # as every save the person chose the place of: said, with the folder a click away
+            offer_saved(self, result.path, "全区集計", f"{result.path.name} を保存しました。")
         return result.path

@@ -1,4 +1,4 @@
-"""The window's file actions: import, export, email draft, consolidation with progress, backup and restore."""
+"""The window's file actions: import, export, email draft, backup and restore (全区集計 is gui/consolidate_dialog.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop_app import operations
-from desktop_app.domain import Sheet, wareki_year
+from desktop_app.domain import Sheet
+from desktop_app.gui.worker import Cancelled, in_own_workspace, run_in_background
 from desktop_app.operations import ExchangeError, StorageError
-from desktop_app.settings import Settings, save_settings
+from desktop_app.settings import Settings
 
 log = logging.getLogger("machizukuri.gui.exports")
 
@@ -33,15 +34,30 @@ def offer_saved(parent: QWidget, path: Path, title: str, text: str, *, open_file
 def import_files(
     parent: QWidget, workspace: operations.Workspace, settings: Settings, *, replaced: Callable[[], None]
 ) -> bool:
-    """Choose sheet files and import them all or none; `replaced` refreshes the window before the summary."""
+    """Choose sheet files and import them all or none; `replaced` refreshes the window before the summary.
+
+    The files are read and stored off the window's thread (a large workbook takes a while), under
+    the window's own write lock, behind a progress dialog whose 中止 leaves the database as it was.
+    """
     names, _ = QFileDialog.getOpenFileNames(
         parent, "取り込むファイル", str(settings.export_dir()), "シート (*.json *.xlsx *.eml);;すべて (*)"
     )
     if not names:
         return False
+    paths = [Path(name) for name in names]
     try:
-        outcomes = operations.import_files(workspace, [Path(name) for name in names])
-    except (ExchangeError, StorageError) as exc:
+        outcomes = run_in_background(
+            parent,
+            "取込",
+            "取り込んでいます…",
+            lambda report: in_own_workspace(
+                workspace, lambda own: operations.import_files(own, paths, progress=report)
+            ),
+        )
+    except Cancelled:
+        QMessageBox.information(parent, "取込", "中止しました。データベースは変更していません。")
+        return False
+    except (ExchangeError, StorageError, OSError) as exc:
         QMessageBox.warning(parent, "取り込めませんでした", f"{exc}\n\nデータベースは変更していません。")
         return False
     lines = [f"{o.sheet.year_label} {o.sheet.ward}（{len(o.sheet.projects)}事業）" for o in outcomes]
@@ -116,42 +132,6 @@ def create_mail_draft(parent: QWidget, sheet: Sheet, settings: Settings) -> Path
             parent, path, "メール作成", f"メールの下書き {path.name} を保存しました。メールソフトで開いてください。"
         )
     return path
-
-
-def run_consolidation(parent: QWidget, workspace: operations.Workspace, year: int, settings: Settings) -> Path | None:
-    """全区集計 of a year, with a progress dialog; offers to open the folder afterwards."""
-    default = settings.export_dir() / operations.consolidated_file_name(year)
-    name, _ = QFileDialog.getSaveFileName(
-        parent, f"{wareki_year(year)} 全区集計", str(default), "Excel ブック (*.xlsx)"
-    )
-    if not name:
-        return None
-    target = Path(name)
-    settings.export_folder = str(target.parent)
-    save_settings(settings)
-    progress = QProgressDialog("全区集計を作成しています…", "", 0, 100, parent)
-    progress.setWindowTitle("全区集計")
-    progress.setCancelButton(None)
-    progress.setMinimumDuration(0)
-    progress.setValue(0)
-
-    def report(done: int, total: int, what: str) -> None:
-        progress.setMaximum(max(total, 1))
-        progress.setValue(done)
-        progress.setLabelText(f"{what}を集計しています…（{done}/{total}）")
-        QApplication.processEvents()
-
-    try:
-        result = operations.consolidate(workspace, year, target, overwrite=True, progress=report)
-    except (ExchangeError, StorageError) as exc:
-        progress.close()
-        QMessageBox.warning(parent, "全区集計を作成できませんでした", str(exc))
-        return None
-    progress.close()
-    notes = "\n".join(result.problems)
-    text = f"{result.path.name} を保存しました。" + (f"\n\n注意:\n{notes}" if notes else "")
-    offer_saved(parent, result.path, "全区集計", text)
-    return result.path
 
 
 def restore_from_backup(parent: QWidget, workspace: operations.Workspace) -> bool:

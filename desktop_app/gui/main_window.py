@@ -1,20 +1,23 @@
-"""The main window: choose year and ward, edit the sheet, see totals and history, export."""
+"""The main window: choose year and ward, edit the sheet, see totals and history, export.
+
+Wiring: it builds the actions and menus, connects them, and hands the work on — the page's widgets
+to gui/sheet_area.py, the sheet's use-cases to gui/sheet_actions.py, file actions to gui/exports.py,
+its place on the screen to gui/window_state.py, the edits to the SheetEditor.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QPixmap
+from PySide6.QtCore import QModelIndex, QRect, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QPushButton,
     QToolBar,
@@ -23,10 +26,6 @@ from PySide6.QtWidgets import (
 from desktop_app import operations
 from desktop_app.domain import WARDS, Sheet, wareki_year
 from desktop_app.domain.edits import (
-    CategoryChoice,
-    Edit,
-    EditError,
-    current_stage,
     plan_delete,
     plan_details,
     plan_indent,
@@ -35,23 +34,18 @@ from desktop_app.domain.edits import (
     plan_new_group,
     plan_outdent,
     plan_set_group,
-    plan_settle_year,
-    plan_sheet_settings,
-    plan_stage_lock,
-    ready_to_settle,
 )
 from desktop_app.domain.layout import Column
-from desktop_app.domain.model import SheetLayout
-from desktop_app.gui import exports
+from desktop_app.gui import exports, sheet_actions, window_state
 from desktop_app.gui.send_checks import confirm_despite_errors
 from desktop_app.gui.sheet_area import EMPTY_PAGE, TABLE_PAGE, SheetArea
-
-if TYPE_CHECKING:
-    from desktop_app.gui.dialogs import SearchDialog
 from desktop_app.gui.sheet_editor import EditorUpdate, SheetEditor
 from desktop_app.gui.sheet_model import SheetTableModel
 from desktop_app.operations import SearchHit, StorageError
 from desktop_app.settings import Settings, save_settings
+
+if TYPE_CHECKING:
+    from desktop_app.gui.dialogs import SearchDialog
 
 log = logging.getLogger("machizukuri.gui")
 
@@ -89,7 +83,6 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus_and_toolbar()
-        self._build_desk_actions()
         self.editor.updated.connect(self._sheet_updated)
         self.editor.saved.connect(self._saved)
         self.editor.failed.connect(self.show_problem)
@@ -217,9 +210,17 @@ class MainWindow(QMainWindow):
         self.mail_action = self._action(
             "メール作成", self.create_mail, None, "Excelを添付した政策企画課あてのメール下書きを開く"
         )
+        # The summary, the checks and the years compared are shown before anything is saved.
         self.consolidate_action = self._action(
-            "全区集計", self.consolidate, None, "この年度の全区を1つのExcelにまとめる"
+            "全区集計…",
+            self.open_consolidate,
+            None,
+            "データベースか受信フォルダから全区を集計し、確認事項と年度比較を見てから保存する",
         )
+        self.receive_action = self._action(
+            "受信…", self.open_receive, "Ctrl+R", "各区から届いたメール・Excelを、変わる内容を確かめてから取り込む"
+        )
+        self.receive_action.setEnabled(not self.workspace.readonly)
         self.json_action = self._action("JSON出力…", self.export_json, None, "このシートをJSON（交換形式）で保存")
         self.backup_action = self._action("今すぐバックアップ", self.backup_now)
         self.restore_action = self._action("バックアップから復元…", self.restore_backup)
@@ -242,7 +243,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus_and_toolbar(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
-        for action in (self.import_action, self.json_action):
+        for action in (self.import_action, self.receive_action, self.json_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         for action in (self.xlsx_action, self.pdf_action, self.mail_action, self.consolidate_action):
@@ -359,13 +360,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_sheet)
         if sheet is None:
             year, ward = self.selected_year(), self.selected_ward()
-            self.empty_label.setText(f"{wareki_year(year)} {ward}のシートはまだありません。")
             source = operations.earlier_sheet_year(self.workspace, ward=ward, fiscal_year=year)
-            self.from_last_year_button.setText(
-                f"{wareki_year(source)}のシートから作成" if source is not None else "前年度のシートから作成"
-            )
-            self.from_last_year_button.setEnabled(source is not None and not self.workspace.readonly)
-            self.blank_button.setEnabled(not self.workspace.readonly)
+            self.area.show_no_sheet(year, ward, source, readonly=self.workspace.readonly)
             self.totals_panel.show_totals(None, None, [])
             self.project_panel.show_project(None, [], readonly=True)
             self.stage_label.clear()
@@ -373,9 +369,7 @@ class MainWindow(QMainWindow):
             self.settle_action.setEnabled(False)
             self.setWindowTitle(f"{wareki_year(year)} {ward}")
             return
-        self.title_label.setText(sheet.title)
-        self.vision_label.setText(sheet.vision)
-        self.vision_label.setVisible(bool(sheet.vision))
+        self.area.show_heading(sheet)
         self.setWindowTitle(f"{sheet.year_label} {sheet.ward}")
         self.totals_panel.show_totals(sheet, self.model.totals, findings)
         if focus_id is not None:
@@ -403,24 +397,11 @@ class MainWindow(QMainWindow):
         if changes.shape or (shown is not None and shown.id in changes.project_ids) or update.focus_id is not None:
             self._show_current_project()
         if changes.shape:
-            # The sheet settings change the title and vision too.
-            self.title_label.setText(update.sheet.title)
-            self.vision_label.setText(update.sheet.vision)
-            self.vision_label.setVisible(bool(update.sheet.vision))
+            self.area.show_heading(update.sheet)  # the sheet settings change the title and vision too
         self._show_stage(update.sheet, opened=bool(changes.stages) or changes.amounts)
 
     def _show_stage(self, sheet: Sheet, *, opened: bool) -> None:
-        """The stage being entered, or that the year is settled; and the offer to settle it."""
-        ready = ready_to_settle(sheet) and not self.workspace.readonly
-        self.settle_action.setEnabled(not self.workspace.readonly and not all(s.locked for s in sheet.stages))
-        self.settle_button.setVisible(ready)
-        if not opened:
-            return
-        stage = current_stage(sheet)
-        if stage is None:
-            self.stage_label.setText(f"{sheet.year_label}は確定済み")
-        else:
-            self.stage_label.setText(f"入力中の段階: {sheet.stages[stage].name}")
+        sheet_actions.show_stage(self, sheet, opened=opened)
 
     # ------------------------------------------------------------ side panel
 
@@ -517,18 +498,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(partial(self.set_stage_locked, index))
 
     def set_stage_locked(self, stage: int, locked: bool) -> None:
-        sheet = self.editor.sheet
-        if sheet is None:
-            return
-        if not locked:
-            answer = QMessageBox.question(
-                self,
-                "確定の解除",
-                f"{sheet.stages[stage].name}の確定を解除すると、その列の金額を変更できるようになります。解除しますか？",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.editor.perform(lambda s: plan_stage_lock(s, stage, locked))
+        sheet_actions.set_stage_locked(self, stage, locked)
 
     # ------------------------------------------------------------ sheets
 
@@ -544,78 +514,18 @@ class MainWindow(QMainWindow):
         self._new_year_sheet(self.selected_ward(), self.selected_year(), carry=False)
 
     def _new_year_sheet(self, ward: str, year: int, *, carry: bool = True) -> None:
-        """A year's sheet from the latest earlier one or empty, with this year's 配分額 asked for."""
-        from desktop_app.gui.sheet_dialogs import NewYearDialog
-
-        source_year = operations.earlier_sheet_year(self.workspace, ward=ward, fiscal_year=year)
-        source = (
-            operations.open_sheet(self.workspace, ward=ward, fiscal_year=source_year)
-            if source_year is not None
-            else None
-        )
-        dialog = NewYearDialog(ward, year, source, self)
-        if not carry:
-            dialog.empty.setChecked(True)
-        choice = dialog.choose()
-        if choice is None:
-            return
-        self._create_sheet(
-            lambda: operations.create_sheet(
-                self.workspace,
-                ward=ward,
-                year=year,
-                from_year=choice.from_year,
-                allocations=choice.allocations_to_store(),
-            )
-        )
+        sheet_actions.new_year_sheet(self, ward, year, carry=carry)
 
     def open_sheet_settings(self) -> None:
-        """Title, vision, the funding categories and their 配分額, as one undoable edit."""
-        from desktop_app.gui.sheet_dialogs import SheetSettingsDialog
-
-        sheet = self.editor.sheet
-        if sheet is None:
-            return
-
-        def submit(title: str, vision: str, choices: list[CategoryChoice], layout: SheetLayout) -> str | None:
-            def planner(current: Sheet) -> Edit:
-                return plan_sheet_settings(current, title=title, vision=vision, categories=choices, layout=layout)
-
-            try:
-                planner(sheet)  # refused here, the reason stays in the dialog
-            except EditError as exc:
-                return str(exc)
-            if self.editor.perform(planner) is None:
-                return self.message_bar.text() or "シートの設定を保存できませんでした。"
-            return None
-
-        if self.workspace.readonly:
-            self.show_problem("読み取り専用で開いているため、変更できません。")
-            return
-        SheetSettingsDialog(sheet, submit, self).exec()
+        sheet_actions.open_sheet_settings(self)
 
     def settle_year(self) -> None:
-        sheet = self.editor.sheet
-        if sheet is None:
-            return
-        answer = QMessageBox.question(
-            self,
-            "年度の確定",
-            f"{sheet.year_label} {sheet.ward}の段階をすべて確定します。確定した列の金額は変更できなくなります"
-            "（シート → 段階の確定 で解除できます）。確定しますか？",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.editor.perform(plan_settle_year)
+        sheet_actions.settle_year(self)
 
-    def _create_sheet(self, create: Callable[[], Sheet]) -> None:
-        try:
-            sheet = create()
-        except StorageError as exc:
-            self.show_problem(str(exc))
-            return
+    def show_new_sheet(self, sheet: Sheet) -> None:
+        """A sheet just created: its year listed and chosen, the sheet shown."""
         self._fill_years(select=sheet.fiscal_year)
         self.open_sheet(sheet.ward, sheet.fiscal_year)
-        self.statusBar().showMessage(f"{sheet.year_label} {sheet.ward}のシートを作成しました。", 6000)
 
     def open_search(self) -> None:
         from desktop_app.gui.dialogs import SearchDialog
@@ -654,15 +564,14 @@ class MainWindow(QMainWindow):
 
         sheet = self.editor.sheet
         if sheet is not None and confirm_despite_errors(self, sheet, "印刷"):
-            PrintPreviewDialog(sheet, self.settings, self).exec()
+            preview = PrintPreviewDialog(sheet, self.settings, self)
+            preview.exec()
+            preview.deleteLater()
 
     def create_mail(self) -> None:
         sheet = self.editor.sheet
         if sheet is not None and confirm_despite_errors(self, sheet, "メール作成"):
             exports.create_mail_draft(self, sheet, self.settings)
-
-    def consolidate(self) -> None:
-        exports.run_consolidation(self, self.workspace, self.selected_year(), self.settings)
 
     def backup_now(self) -> None:
         path = exports.backup_now(self, self.workspace)
@@ -690,44 +599,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ the window's size and the lower panel
 
     def toggle_panel(self, shown: bool) -> None:
-        """Fold the lower panel away (the table gets the height) or show it again."""
-        self.side.setVisible(shown)
-        self.settings.panel_folded = not shown
-        if shown:
-            self.side.setFocus()
+        window_state.toggle_panel(self.side, self.settings, shown)
 
     def place_on_screen(self, screen: QRect | None = None) -> None:
-        """As the person left it, or fitted to the screen it opens on (a 1366×768 notebook shows
-        the whole toolbar and the status bar)."""
-        available = screen or self._available_screen()
-        restored = bool(self.settings.window_geometry) and self.restoreGeometry(
-            QByteArray.fromBase64(self.settings.window_geometry.encode("ascii"))
-        )
-        if not restored or not available.contains(self.frameGeometry().center()):
-            frame = self.frameGeometry().size() - self.geometry().size()
-            if frame.width() <= 0 or frame.height() <= 0:
-                # Not shown yet, so the window manager has not said how big its frame is: allow for
-                # Windows 10/11's (8 px borders, a 31 px title bar) rather than run off the screen.
-                frame = QSize(16, 40)
-            width = min(1280, available.width() - frame.width())
-            height = min(800, available.height() - frame.height())
-            self.resize(width, height)
-            self.move(
-                available.left() + (available.width() - width - frame.width()) // 2,
-                available.top() + (available.height() - height - frame.height()) // 2,
-            )
-        if self.settings.splitter_state:
-            self.area.restoreState(QByteArray.fromBase64(self.settings.splitter_state.encode("ascii")))
-        self.fold_action.setChecked(not self.settings.panel_folded)
-        self.side.setVisible(not self.settings.panel_folded)
-
-    def _available_screen(self) -> QRect:
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1280, 800)
+        window_state.place_on_screen(self, self.area, self.side, self.fold_action, self.settings, screen)
 
     def _remember_layout(self) -> None:
-        self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
-        self.settings.splitter_state = bytes(self.area.saveState().toBase64().data()).decode("ascii")
+        window_state.remember_layout(self, self.area, self.settings)
 
     # ------------------------------------------------------------ feedback
 
@@ -746,39 +624,27 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ the planning division's desk (issue 15)
 
-    def _build_desk_actions(self) -> None:
-        self.receive_action = self._action(
-            "受信…", self.open_receive, "Ctrl+R", "各区から届いたメール・Excelを、変わる内容を確かめてから取り込む"
-        )
-        self.consolidate_check_action = self._action(
-            "全区集計（確認・年度比較）…",
-            self.open_consolidate,
-            None,
-            "データベースか受信フォルダから全区を集計し、確認事項と年度比較を見てから保存する",
-        )
-        file_menu = self.menuBar().actions()[0].menu()
-        assert isinstance(file_menu, QMenu)
-        file_menu.insertAction(self.json_action, self.receive_action)
-        file_menu.insertAction(self.backup_action, self.consolidate_check_action)
-        file_menu.insertSeparator(self.backup_action)
-        self.receive_action.setEnabled(not self.workspace.readonly)
-
     def open_receive(self) -> None:
         from desktop_app.gui.receive_dialog import ReceiveDialog
 
         dialog = ReceiveDialog(self.workspace, self.settings.export_dir(), self)
         dialog.imported.connect(self._received)
         dialog.exec()
+        dialog.deleteLater()
 
     def _received(self, _outcomes: list[operations.ImportOutcome]) -> None:
-        self.editor.reset_undo()
-        self._fill_years()
-        self.open_selected()
+        self._sheets_replaced()
 
     def open_consolidate(self) -> None:
         from desktop_app.gui.consolidate_dialog import ConsolidateDialog
 
-        ConsolidateDialog(self.workspace, self.selected_year(), self.settings.export_dir(), self).exec()
+        folder = self.settings.export_dir()
+        dialog = ConsolidateDialog(self.workspace, self.selected_year(), folder, self)
+        dialog.exec()
+        if dialog.export_folder != folder:  # saved elsewhere: the next save dialog opens there
+            self.settings.export_folder = str(dialog.export_folder)
+        # Not kept as the window's child until it closes (a process ending with it alive crashed on exit).
+        dialog.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._search_dialog is not None:

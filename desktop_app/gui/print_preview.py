@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app import operations
 from desktop_app.domain import Sheet
 from desktop_app.gui.exports import offer_saved
+from desktop_app.gui.worker import run_in_background
 from desktop_app.operations import ExchangeError
 from desktop_app.settings import Settings
 
@@ -32,6 +33,10 @@ PAPERS = (("自動（A4、収まらなければA3）", "auto"), ("A4 横", "a4")
 PRINT_DPI = 300
 # A dialog listing more than this many projects would not fit a screen.
 MAX_LISTED = 15
+# Above this many projects the PDF is rendered off the window's thread. Measured (benchmarks/bench_pdf.py,
+# shared 2-core machine): 150–300 projects 0.06–0.09 s, the first render of a process 0.17 s (the font);
+# a slow office PC takes several times that. Small sheets render in place: no progress dialog flashes.
+BACKGROUND_PROJECTS = 150
 
 
 class PrintPreviewDialog(QDialog):
@@ -83,8 +88,20 @@ class PrintPreviewDialog(QDialog):
         return super().exec()
 
     def refresh(self) -> None:
+        paper = str(self.paper.currentData())
         try:
-            result = operations.preview_pdf(self.sheet, paper=str(self.paper.currentData()))
+            if sum(1 for _ in self.sheet.all_projects()) > BACKGROUND_PROJECTS:
+                # Rendered on a worker thread; this window and the main window keep painting.
+                shown = self if self.isVisible() else (self.parentWidget() or self)
+                result = run_in_background(
+                    shown,
+                    "印刷プレビュー",
+                    "PDFを作成しています…",
+                    lambda _report: operations.preview_pdf(self.sheet, paper=paper),
+                    cancellable=False,  # one reportlab call: nothing to stop midway
+                )
+            else:
+                result = operations.preview_pdf(self.sheet, paper=paper)
         except ExchangeError as exc:
             self.info.setText(str(exc))
             self.info.setStyleSheet("color: #a00000;")

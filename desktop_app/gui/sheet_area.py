@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import Sheet, wareki_year
 from desktop_app.gui.elided_label import ElidedLabel
 from desktop_app.gui.panels import ProjectPanel, TotalsPanel
 from desktop_app.gui.sheet_view import SheetTableView
@@ -82,3 +83,19 @@ class SheetArea(QSplitter):
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 1)
         self.setSizes([520, 230])
+
+    def show_heading(self, sheet: Sheet) -> None:
+        """The sheet's title and vision above the table (no empty line where there is no vision)."""
+        self.title_label.setText(sheet.title)
+        self.vision_label.setText(sheet.vision)
+        self.vision_label.setVisible(bool(sheet.vision))
+
+    def show_no_sheet(self, year: int, ward: str, source_year: int | None, *, readonly: bool) -> None:
+        """The page saying a year has no sheet yet, offering to create it from `source_year` or empty."""
+        self.empty_label.setText(f"{wareki_year(year)} {ward}のシートはまだありません。")
+        self.from_last_year_button.setText(
+            f"{wareki_year(source_year)}のシートから作成" if source_year is not None else "前年度のシートから作成"
+        )
+        self.from_last_year_button.setEnabled(source_year is not None and not readonly)
+        self.blank_button.setEnabled(not readonly)
+        self.pages.setCurrentIndex(EMPTY_PAGE)

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import email
 import email.policy
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pypdf
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
+from desktop_app import operations
+from desktop_app.domain import Sheet
 from desktop_app.exchange.json_format import dump_sheet
+from desktop_app.gui.consolidate_dialog import ConsolidateDialog
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.print_preview import PrintPreviewDialog
-from tests.factories import small_sheet
+from tests.factories import folder_digest, small_sheet
 
 
 @pytest.fixture
@@ -63,6 +69,24 @@ def test_excel_export_writes_the_city_layout(
     assert window.settings.export_folder == str(tmp_path)
 
 
+def answer_consolidate_dialog(then: Callable[[ConsolidateDialog], None]) -> list[ConsolidateDialog]:
+    """When 全区集計 opens: press 集計する, do `then` with the dialog (save, look), and close it."""
+    seen: list[ConsolidateDialog] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ConsolidateDialog), dialog
+        seen.append(dialog)
+        try:
+            dialog.run_button.click()
+            then(dialog)
+        finally:
+            dialog.reject()
+
+    QTimer.singleShot(0, answer)
+    return seen
+
+
 def test_consolidation_shows_progress_and_names_missing_wards(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
 ) -> None:
@@ -76,12 +100,37 @@ def test_consolidation_shows_progress_and_names_missing_wards(
         original(dialog, value)
 
     monkeypatch.setattr(QProgressDialog, "setValue", set_value)
+    headlines: list[str] = []
+
+    def save(dialog: ConsolidateDialog) -> None:
+        assert not target.exists()  # the summary is on screen before anything is written
+        headlines.append(dialog.headline.text())
+        dialog.save_button.click()
+        headlines.append(dialog.headline.text())
+
+    answered = answer_consolidate_dialog(save)
     window.consolidate_action.trigger()
+    assert answered and "5区（中央区・東区・西区・南区・北区）" in headlines[0]
     book = openpyxl.load_workbook(target)
     visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
     assert visible[1:] == ["中央区", "東区", "西区", "南区", "北区", "年度比較"]
     assert steps[-1] == 5
-    assert any("全区集計.xlsx を保存しました" in text for text in no_dialogs)
+    assert f"{target} に保存しました（5区）。" in headlines[1]
+    assert "全区集計.xlsx を保存しました。" in no_dialogs  # with the button opening its folder
+    assert window.settings.export_folder == str(tmp_path)
+
+    # A year only 東区 has begun: the four other wards are named before anything is saved.
+    operations.create_sheet(window.workspace, ward="東区", year=2021, from_year=2020)
+    window.open_sheet("東区", 2021)
+    problems: list[str] = []
+
+    def look(dialog: ConsolidateDialog) -> None:
+        problems.extend(dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count()))
+
+    answer_consolidate_dialog(look)
+    window.consolidate_action.trigger()
+    assert {"中央区のシートがありません。", "北区のシートがありません。"} <= set(problems)
+    assert "東区のシートがありません。" not in problems
 
 
 def test_print_preview_renders_one_page_and_saves_it(
@@ -141,11 +190,122 @@ def test_a_refused_import_says_why_and_changes_nothing(
     source = tmp_path / "broken.json"
     source.write_text('{"format": "machizukuri-sheet/1"', encoding="utf-8")
     before = [p.name for p in window.editor.sheet.projects]  # type: ignore[union-attr]
+    db = window.workspace.path
+    files_before = folder_digest(db.parent)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
     window.import_action.trigger()
-    assert any(
-        text.startswith("broken.json: JSONとして読めません") and "データベースは変更していません" in text
-        for text in no_dialogs
-    )
+    refusals = [text for text in no_dialogs if "broken.json" in text]
+    # One message: one sentence naming the file and where it breaks, then that nothing changed.
+    assert len(refusals) == 1
+    sentence, _, after = refusals[0].partition("\n\n")
+    assert sentence.startswith("broken.json: JSONとして読めません（1行目") and sentence.count("。") == 1
+    assert sentence.endswith("。") and after == "データベースは変更していません。"
+    assert folder_digest(db.parent) == files_before  # no backup taken, nothing written
     window.open_selected()
     assert [p.name for p in window.editor.sheet.projects] == before  # type: ignore[union-attr]
+
+
+def test_an_import_runs_off_the_window_s_thread_and_the_window_keeps_working(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    source = tmp_path / "higashi.json"
+    source.write_text(dump_sheet(small_sheet("東区", 2020)), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
+    read_on: list[threading.Thread] = []
+    read = operations.read_sheet_file
+
+    def slow_read(path: Path) -> list[Sheet]:
+        read_on.append(threading.current_thread())
+        time.sleep(0.4)  # a large workbook
+        return read(path)
+
+    monkeypatch.setattr(operations, "read_sheet_file", slow_read)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    window.import_action.trigger()
+    finished = time.monotonic()
+    timer.stop()
+    assert read_on and read_on[0] is not threading.main_thread()
+    # The window's timers kept firing while the file was read and stored.
+    assert len([t for t in ticks if started < t < finished]) >= 5
+    assert [p.name for p in window.editor.sheet.projects] == [p.name for p in small_sheet().projects]  # type: ignore[union-attr]
+    assert any("令和2年度 東区（4事業）" in text for text in no_dialogs)
+
+
+def test_cancelling_an_import_leaves_the_database_as_it_was(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    sources = []
+    for ward in ("東区", "西区"):
+        source = tmp_path / f"{ward}.json"
+        source.write_text(dump_sheet(small_sheet(ward, 2020)), encoding="utf-8")
+        sources.append(str(source))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: (sources, ""))
+    read = operations.read_sheet_file
+
+    def slow_read(path: Path) -> list[Sheet]:
+        time.sleep(0.3)
+        return read(path)
+
+    monkeypatch.setattr(operations, "read_sheet_file", slow_read)
+
+    def press_cancel() -> None:
+        progress = window.findChild(QProgressDialog)
+        assert progress is not None and progress.isVisible()
+        next(b for b in progress.findChildren(QPushButton) if b.text() == "中止").click()
+
+    db = window.workspace.path
+    before = folder_digest(db.parent)
+    QTimer.singleShot(150, press_cancel)
+    window.import_action.trigger()
+    assert "中止しました。データベースは変更していません。" in no_dialogs
+    assert folder_digest(db.parent) == before
+
+
+def test_a_large_sheet_s_preview_renders_off_the_window_s_thread_after_the_unprintable_question(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from benchmarks.synthetic import synthetic_sheet
+    from desktop_app.gui import print_preview
+
+    large = synthetic_sheet("東区", 2020, projects=200)
+    large = replace(large, title=f"{large.title}😀")  # a character the font lacks
+    rendered_on: list[threading.Thread] = []
+    render = operations.preview_pdf
+
+    def slow_render(sheet: Sheet, *, paper: str = "auto") -> operations.Preview:
+        rendered_on.append(threading.current_thread())
+        time.sleep(0.4)  # a slow office PC
+        return render(sheet, paper=paper)
+
+    monkeypatch.setattr(operations, "preview_pdf", slow_render)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    dialog = PrintPreviewDialog(large, window.settings, window)
+    finished = time.monotonic()
+    timer.stop()
+    qtbot.addWidget(dialog)
+    assert rendered_on == [rendered_on[0]] and rendered_on[0] is not threading.main_thread()
+    assert len([t for t in ticks if started < t < finished]) >= 5  # the window kept painting
+    assert dialog.document.pageCount() == 1 and dialog.paper_name == "A3"
+    # The unprintable character is asked about before the preview shows; やめる shows nothing.
+    asked: list[tuple[str, ...]] = []
+    monkeypatch.setattr(print_preview, "confirm_unprintable", lambda parent, warnings: asked.append(warnings))
+    assert dialog.exec() == int(QDialog.DialogCode.Rejected)
+    assert len(asked) == 1 and any("😀" in warning for warning in asked[0])
+    assert not dialog.isVisible()
+
+    # A small sheet renders in place, without a progress dialog flashing.
+    assert window.editor.sheet is not None
+    PrintPreviewDialog(window.editor.sheet, window.settings, window).deleteLater()
+    assert rendered_on[-1] is threading.main_thread()

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app import operations
+from desktop_app.gui.consolidate_dialog import ConsolidateDialog
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.print_preview import PrintPreviewDialog
 
@@ -72,6 +74,19 @@ def test_saving_onto_the_database_from_the_window_is_refused(
         dialog = PrintPreviewDialog(window.editor.sheet, window.settings, window)
         qtbot.addWidget(dialog)
         dialog.save()
+    elif action == "consolidate_action":
+        # 全区集計 shows its summary first; 保存… then asks where, and the database is refused there.
+        def save_and_close() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, ConsolidateDialog), dialog
+            try:
+                assert dialog.make_plan() is not None
+                dialog.save_button.click()
+            finally:
+                dialog.reject()
+
+        QTimer.singleShot(0, save_and_close)
+        window.consolidate_action.trigger()
     else:
         getattr(window, action).trigger()
     assert any(PROTECTED in text for text in said), said
