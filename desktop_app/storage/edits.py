@@ -24,19 +24,8 @@ from desktop_app.domain.edits import (
 from desktop_app.domain.layout import layout_changes
 from desktop_app.domain.model import project_label
 from desktop_app.storage.database import Database, StorageError, current_user
+from desktop_app.storage.rows import PROJECT_COLUMNS, project_row
 from desktop_app.storage.sheets import now_text, sheet_layout_from_text, sheet_layout_text
-
-_PROJECT_COLUMNS = {
-    "no": "no",
-    "name": "name",
-    "description": "description",
-    "new": "is_new",
-    "status": "status",
-    "note": "note",
-    "section": "section",
-    "district": "district",
-    "notes_heading": "notes_heading",
-}
 
 
 class _HistoryWriter:
@@ -272,7 +261,7 @@ def _set_field(conn: sqlite3.Connection, sheet_id: int, change: SetProjectField,
         conn.execute("UPDATE projects SET group_id = ? WHERE id = ?", (group_id, change.project_id))
         history.write(change.project_id, label, FIELD_LABELS[field], old, change.value)
         return
-    column = _PROJECT_COLUMNS[field]
+    column = PROJECT_COLUMNS[field]
     old_value = conn.execute(f"SELECT {column} FROM projects WHERE id = ?", (change.project_id,)).fetchone()[0]
     value: object = change.value
     if isinstance(value, Status):
@@ -385,27 +374,18 @@ def _insert(
         else:
             group_id = next((gid for gid, name in rows if name == project.group), None)
     siblings = _siblings(conn, sheet_id, parent_id)
-    conn.execute(
-        "INSERT INTO projects (id, sheet_id, parent_id, position, no, name, description, category_id, group_id,"
-        " is_new, status, note, section, district, notes_heading) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            project.id,
-            sheet_id,
-            parent_id,
-            position,
-            project.no,
-            project.name,
-            project.description,
-            category[0],
-            group_id,
-            int(project.new),
-            project.status.value,
-            project.note,
-            project.section,
-            project.district,
-            project.notes_heading,
-        ),
-    )
+    # Where it sits and what it belongs to are ids known here; its own fields come from the one mapping.
+    row: dict[str, object] = {
+        "id": project.id,
+        "sheet_id": sheet_id,
+        "parent_id": parent_id,
+        "position": position,
+        "category_id": category[0],
+        "group_id": group_id,
+        **project_row(project),
+    }
+    columns = ", ".join(row)
+    conn.execute(f"INSERT INTO projects ({columns}) VALUES ({', '.join('?' for _ in row)})", tuple(row.values()))
     project_id = project.id if project.id is not None else int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
     conn.executemany(
         "INSERT INTO amounts (project_id, stage, value) VALUES (?, ?, ?)",
