@@ -56,6 +56,28 @@ def xcb_problem() -> str | None:
             f"画面を開けません: Qt に必要なライブラリ {missing} がありません"
             f"（Debian/Ubuntu では sudo apt install {' '.join(XCB_PACKAGES)}）。"
         )
+    return _display_problem()
+
+
+def _display_problem() -> str | None:
+    """One line when there is no X display to show the window on (Qt would abort with its own words)."""
+    display = os.environ.get("DISPLAY", "")
+    if not display:
+        return "画面を開けません: 表示先の画面（X ディスプレイ）がありません（環境変数 DISPLAY が設定されていません）。"
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return None  # the plugin loaded, so libxcb is there; if not, let Qt say what it finds
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(None, None)
+    try:
+        if xcb.xcb_connection_has_error(connection):
+            return f"画面を開けません: 表示先の画面（X ディスプレイ「{display}」）に接続できません。"
+    finally:
+        xcb.xcb_disconnect(connection)
     return None
 
 
