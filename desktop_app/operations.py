@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app.domain import (
     AmountError,
@@ -71,6 +72,9 @@ from desktop_app.storage.database import EmptyDatabaseError as EmptyDatabaseErro
 from desktop_app.storage.database import translate_error as translate_error
 from desktop_app.storage.edits import apply_changes, next_project_id
 from desktop_app.storage.lock import DatabaseLock as DatabaseLock
+
+if TYPE_CHECKING:
+    from desktop_app.exchange.pdf_summary import PdfResult
 
 log = logging.getLogger("machizukuri.operations")
 
@@ -570,24 +574,11 @@ def apply_edit(workspace: Workspace, *, sheet_id: int, changes: Sequence[Change]
     return changes_of(changes)
 
 
-@dataclass(frozen=True)
-class Preview:
-    """The one-page summary as the print preview shows it."""
-
-    data: bytes
-    paper: str
-    font_size: float
-    message: str | None = None
-    # Characters the font lacks, per project: they print as 〓 (issue 11, item 18).
-    warnings: tuple[str, ...] = ()
-
-
-def preview_pdf(sheet: Sheet, *, paper: str = "auto") -> Preview:
+def preview_pdf(sheet: Sheet, *, paper: str = "auto") -> PdfResult:
     """The ward summary PDF with the paper and type size chosen, for the print preview."""
     from desktop_app.exchange.pdf_summary import render_pdf
 
-    result = render_pdf(sheet, paper=paper)
-    return Preview(result.data, result.paper, result.font_size, result.message, tuple(result.warnings))
+    return render_pdf(sheet, paper=paper)
 
 
 def consolidated_file_name(fiscal_year: int) -> str:

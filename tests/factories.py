@@ -7,6 +7,8 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from desktop_app.domain import Category, Group, Project, Sheet, Status, default_title
 from desktop_app.domain.model import DEFAULT_LAYOUT
 
@@ -108,3 +110,15 @@ def open_year(sheet: Sheet) -> Sheet:
     from dataclasses import replace as _replace
 
     return _replace(sheet, stages=tuple(_replace(stage, locked=False) for stage in sheet.stages))
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    """The command line as a script runs it: exit status (argparse's usage errors too), stdout, stderr."""
+    from desktop_app.cli import main
+
+    try:
+        code = main([str(arg) for arg in args])
+    except SystemExit as exc:  # argparse usage errors and --version
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

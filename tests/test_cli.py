@@ -10,9 +10,8 @@ from typing import Any, cast
 
 import pytest
 
-from desktop_app.cli import main
 from desktop_app.exchange.json_format import dump_sheet
-from tests.factories import database_digest, small_sheet
+from tests.factories import database_digest, run_cli, small_sheet
 
 
 @pytest.fixture
@@ -21,17 +20,8 @@ def db_path(sample_db: Path) -> Path:
     return sample_db
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:  # argparse usage errors and --version
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_list_shows_every_ward_of_the_sample_with_totals(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    code, out, err = run(capsys, "--db", str(db_path), "list")
+    code, out, err = run_cli(capsys, "--db", str(db_path), "list")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split() == ["年度", "区", "事業数", "当初予算", "9月補正後", "2月補正後", "決算額"]
@@ -47,9 +37,9 @@ def test_env_variable_chooses_the_database(
 ) -> None:
     target = tmp_path / "from-env.sqlite3"
     monkeypatch.setenv("MACHIZUKURI_DB", str(target))
-    code, _, _ = run(capsys, "init")
+    code, _, _ = run_cli(capsys, "init")
     assert code == 0 and target.exists()
-    code, out, _ = run(capsys, "list")
+    code, out, _ = run_cli(capsys, "list")
     assert code == 0
     assert out == "シートはありません。\n"  # the one init made, not a new database of sample sheets
 
@@ -65,7 +55,7 @@ def test_a_named_database_that_does_not_exist_is_refused_not_created(
     args = ["--db", str(typo), *command] if how == "--db" else command
     if how == "MACHIZUKURI_DB":
         monkeypatch.setenv("MACHIZUKURI_DB", str(typo))
-    code, out, err = run(capsys, *args)
+    code, out, err = run_cli(capsys, *args)
     assert code == 1 and out == ""
     assert err.splitlines() == [
         f'データベース「{typo}」がありません（新しく作るときは machizukuri --db "{typo}" init を実行してください）。'
@@ -77,22 +67,22 @@ def test_init_makes_a_database_once_with_or_without_the_samples(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     empty, samples = tmp_path / "空の データ.sqlite3", tmp_path / "サンプル.sqlite3"
-    assert run(capsys, "--db", str(empty), "init")[0] == 0
-    assert run(capsys, "--db", str(samples), "init", "--samples")[0] == 0
-    assert run(capsys, "--db", str(empty), "list")[1] == "シートはありません。\n"
-    assert "5シート" in run(capsys, "--db", str(samples), "list")[1]
+    assert run_cli(capsys, "--db", str(empty), "init")[0] == 0
+    assert run_cli(capsys, "--db", str(samples), "init", "--samples")[0] == 0
+    assert run_cli(capsys, "--db", str(empty), "list")[1] == "シートはありません。\n"
+    assert "5シート" in run_cli(capsys, "--db", str(samples), "list")[1]
     before = samples.read_bytes()
-    code, _, err = run(capsys, "--db", str(samples), "init")
+    code, _, err = run_cli(capsys, "--db", str(samples), "init")
     assert code == 1 and "すでにあります" in err and len(err.splitlines()) == 1
     assert samples.read_bytes() == before
 
 
 def test_export_json_to_stdout_and_file(capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "--db", str(db_path), "export", "json", "--ward", "東区", "--year", "R2", "-o", "-")
+    code, out, _ = run_cli(capsys, "--db", str(db_path), "export", "json", "--ward", "東区", "--year", "R2", "-o", "-")
     assert code == 0
     assert json.loads(out)["ward"] == "東区"
     target = tmp_path / "higashi.json"
-    code, out, _ = run(
+    code, out, _ = run_cli(
         capsys, "--db", str(db_path), "export", "json", "--ward", "東区", "--year", "2020", "-o", str(target)
     )
     assert code == 0 and "書き出しました" in out
@@ -107,13 +97,13 @@ def test_export_refuses_to_overwrite_without_force(
 ) -> None:
     target = tmp_path / "mine.json"
     target.write_text("staff's own notes", encoding="utf-8")
-    code, _, err = run(
+    code, _, err = run_cli(
         capsys, "--db", str(db_path), "export", "json", "--ward", "東区", "--year", "2020", "-o", str(target)
     )
     assert code == 1
     assert "--force" in err and "すでにあります" in err
     assert target.read_text(encoding="utf-8") == "staff's own notes"
-    code, _, _ = run(
+    code, _, _ = run_cli(
         capsys, "--db", str(db_path), "export", "json", "--ward", "東区", "--year", "2020", "-o", str(target), "--force"
     )
     assert code == 0
@@ -125,17 +115,17 @@ def test_import_then_list_shows_the_new_sheet(
 ) -> None:
     sheet_file = tmp_path / "r3.json"
     sheet_file.write_text(dump_sheet(small_sheet("西区", 2021)), encoding="utf-8")
-    code, out, err = run(capsys, "--db", str(db_path), "import", str(sheet_file))
+    code, out, err = run_cli(capsys, "--db", str(db_path), "import", str(sheet_file))
     assert code == 0, err
     assert "令和3年度 西区（4事業）を取り込みました: r3.json" in out
-    _, out, _ = run(capsys, "--db", str(db_path), "list")
+    _, out, _ = run_cli(capsys, "--db", str(db_path), "list")
     assert "令和3年度（2021）  西区" in out
 
 
 def test_bad_import_changes_nothing_and_says_where(
     capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
 ) -> None:
-    run(capsys, "--db", str(db_path), "list")
+    run_cli(capsys, "--db", str(db_path), "list")
     before = database_digest(db_path)
     good = tmp_path / "good.json"
     good.write_text(dump_sheet(small_sheet("西区", 2021)), encoding="utf-8")
@@ -143,7 +133,7 @@ def test_bad_import_changes_nothing_and_says_where(
     data["projects"][3]["amounts"][1] = -20
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    code, out, err = run(capsys, "--db", str(db_path), "import", str(good), str(bad))
+    code, out, err = run_cli(capsys, "--db", str(db_path), "import", str(good), str(bad))
     assert code == 1
     assert out == ""
     assert (
@@ -181,7 +171,7 @@ def test_mistakes_get_one_japanese_line_and_an_exit_status(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
-    got, _, err = run(capsys, "--db", str(db_path), *args)
+    got, _, err = run_cli(capsys, "--db", str(db_path), *args)
     assert got == code
     assert words in err
     assert "Traceback" not in err
@@ -190,7 +180,7 @@ def test_mistakes_get_one_japanese_line_and_an_exit_status(
 def test_damaged_database_is_reported_and_untouched(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"\x00" * 5000)
-    code, _, err = run(capsys, "--db", str(broken), "list")
+    code, _, err = run_cli(capsys, "--db", str(broken), "list")
     assert code == 1
     assert "壊れているため開けません" in err and len(err.strip().splitlines()) == 1
     assert broken.read_bytes() == b"\x00" * 5000
@@ -198,12 +188,12 @@ def test_damaged_database_is_reported_and_untouched(capsys: pytest.CaptureFixtur
 
 def test_backup_makes_a_consistent_copy(capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path) -> None:
     target = tmp_path / "copy.sqlite3"
-    code, out, _ = run(capsys, "--db", str(db_path), "backup", "-o", str(target))
+    code, out, _ = run_cli(capsys, "--db", str(db_path), "backup", "-o", str(target))
     assert code == 0 and "バックアップしました" in out
-    _, original, _ = run(capsys, "--db", str(db_path), "list")
-    _, copied, _ = run(capsys, "--db", str(target), "list")
+    _, original, _ = run_cli(capsys, "--db", str(db_path), "list")
+    _, copied, _ = run_cli(capsys, "--db", str(target), "list")
     assert copied == original
-    code, out, _ = run(capsys, "--db", str(db_path), "backup")
+    code, out, _ = run_cli(capsys, "--db", str(db_path), "backup")
     assert code == 0
     assert (db_path.parent / "backups").is_dir()
     assert any(p.name.endswith("-manual.sqlite3") for p in (db_path.parent / "backups").iterdir())
@@ -229,7 +219,7 @@ def test_module_entry_point_and_version() -> None:
 
 
 def _exported(capsys: pytest.CaptureFixture[str], db: Path, ward: str, year: str) -> dict[str, Any]:
-    code, out, err = run(capsys, "--db", str(db), "export", "json", "--ward", ward, "--year", year, "-o", "-")
+    code, out, err = run_cli(capsys, "--db", str(db), "export", "json", "--ward", ward, "--year", year, "-o", "-")
     assert code == 0, err
     return cast(dict[str, Any], json.loads(out))
 
@@ -237,7 +227,7 @@ def _exported(capsys: pytest.CaptureFixture[str], db: Path, ward: str, year: str
 def test_new_year_carries_the_projects_on_with_the_new_allocations(
     capsys: pytest.CaptureFixture[str], db_path: Path
 ) -> None:
-    code, out, err = run(
+    code, out, err = run_cli(
         capsys,
         *("--db", str(db_path), "new", "--ward", "北区", "--year", "2021", "--from-year", "R2"),
         *("--allocation", "まちづくり推進経費=19,000", "--allocation", "復興支援自治推進経費=５０００千円"),
@@ -263,7 +253,7 @@ def test_new_year_carries_the_projects_on_with_the_new_allocations(
 def test_new_empty_sheet_has_exactly_the_allocated_categories(
     capsys: pytest.CaptureFixture[str], db_path: Path
 ) -> None:
-    code, _, err = run(
+    code, _, err = run_cli(
         capsys,
         "--db",
         str(db_path),
@@ -300,7 +290,7 @@ def test_new_refuses_with_one_sentence_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], db_path: Path, args: list[str], message: str
 ) -> None:
     before = database_digest(db_path)
-    code, out, err = run(capsys, "--db", str(db_path), "new", *args)
+    code, out, err = run_cli(capsys, "--db", str(db_path), "new", *args)
     assert code == 1 and out == ""
     assert len(err.splitlines()) == 1 and message in err
     assert database_digest(db_path) == before
@@ -309,7 +299,7 @@ def test_new_refuses_with_one_sentence_and_writes_nothing(
 def test_help_is_japanese_and_lists_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
     texts = []
     for command in ([], ["export"], ["new"], ["init"], ["import"], ["consolidate"], ["gui"]):
-        code, out, _ = run(capsys, *command, "--help")
+        code, out, _ = run_cli(capsys, *command, "--help")
         assert code == 0
         texts.append(out)
         for english in ("usage:", "options:", "positional arguments", "show this help message", "show program's"):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app import operations
-from tests.test_cli import run
+from tests.factories import run_cli
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def db_path(sample_db: Path) -> Path:
 
 
 def test_search_finds_projects_of_every_ward(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    code, out, err = run(capsys, "--db", str(db_path), "search", "防災")
+    code, out, err = run_cli(capsys, "--db", str(db_path), "search", "防災")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split() == ["年度", "区", "№", "事業名"]
@@ -27,16 +27,16 @@ def test_search_finds_projects_of_every_ward(capsys: pytest.CaptureFixture[str],
 
 
 def test_search_with_two_words_needs_both(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    _, one, _ = run(capsys, "--db", str(db_path), "search", "防災")
-    _, both, _ = run(capsys, "--db", str(db_path), "search", "防災", "スキルアップ")
+    _, one, _ = run_cli(capsys, "--db", str(db_path), "search", "防災")
+    _, both, _ = run_cli(capsys, "--db", str(db_path), "search", "防災", "スキルアップ")
     assert len(both.splitlines()) < len(one.splitlines())
     assert "防災スキルアップ事業" in both
-    code, out, _ = run(capsys, "--db", str(db_path), "search", "存在しない事業名")
+    code, out, _ = run_cli(capsys, "--db", str(db_path), "search", "存在しない事業名")
     assert code == 0 and out == "見つかりませんでした。\n"
 
 
 def test_history_of_a_missing_sheet_says_so(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    code, out, err = run(capsys, "--db", str(db_path), "history", "--ward", "東区", "--year", "2030")
+    code, out, err = run_cli(capsys, "--db", str(db_path), "history", "--ward", "東区", "--year", "2030")
     assert code == 1 and out == ""
     assert err == "令和12年度 東区のシートはありません。\n"
 
@@ -55,7 +55,7 @@ def test_history_shows_an_edit_made_in_the_window(capsys: pytest.CaptureFixture[
     finally:
         workspace.close()
     assert project.id in touched.project_ids and touched.amounts and not touched.shape
-    code, out, _ = run(capsys, "--db", str(db_path), "history", "--ward", "東区", "--year", "2020")
+    code, out, _ = run_cli(capsys, "--db", str(db_path), "history", "--ward", "東区", "--year", "2020")
     assert code == 0
     newest = out.splitlines()[1]
     assert "東区民文化スポーツ交流事業" in newest and newest.split()[-3:] == ["決算額", "10", "1,200"]
@@ -67,11 +67,11 @@ def test_backups_lists_what_backup_wrote_even_through_a_symlinked_database(
     link = tmp_path / "shortcut" / "machizukuri.sqlite3"
     link.parent.mkdir()
     link.symlink_to(db_path)
-    code, out, _ = run(capsys, "--db", str(link), "backups")
+    code, out, _ = run_cli(capsys, "--db", str(link), "backups")
     assert code == 0 and out.startswith("バックアップはまだありません")
-    code, out, _ = run(capsys, "--db", str(link), "backup")
+    code, out, _ = run_cli(capsys, "--db", str(link), "backup")
     written = Path(out.split(" にバックアップしました")[0])
-    code, out, err = run(capsys, "--db", str(link), "backups")
+    code, out, err = run_cli(capsys, "--db", str(link), "backups")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split() == ["日時", "理由", "ファイル", "シート数"]

@@ -20,7 +20,7 @@ from desktop_app import operations
 from desktop_app.cli import main
 from desktop_app.exchange import files
 from desktop_app.exchange.errors import ExchangeError
-from tests.factories import database_digest
+from tests.factories import database_digest, run_cli
 
 
 @pytest.fixture
@@ -41,21 +41,12 @@ def folder_digest(folder: Path) -> dict[str, str]:
     }
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def held(capsys: pytest.CaptureFixture[str], db_path: Path) -> Path:
     """A database with the sample sheets and one backup beside it, as an office PC has it."""
-    code, _, err = run(capsys, "--db", str(db_path), "list")
+    code, _, err = run_cli(capsys, "--db", str(db_path), "list")
     assert code == 0, err
-    code, _, err = run(capsys, "--db", str(db_path), "backup")
+    code, _, err = run_cli(capsys, "--db", str(db_path), "backup")
     assert code == 0, err
     assert any((db_path.parent / "backups").iterdir())
     return db_path
@@ -64,7 +55,7 @@ def held(capsys: pytest.CaptureFixture[str], db_path: Path) -> Path:
 def refused(capsys: pytest.CaptureFixture[str], db: Path, args: list[str], words: str, *, force: bool = True) -> str:
     """Run a command that must be refused; the folder of the database must not change at all."""
     before, rows = folder_digest(db.parent), database_digest(db)
-    code, out, err = run(capsys, "--db", str(db), *args, *(["--force"] if force else []))
+    code, out, err = run_cli(capsys, "--db", str(db), *args, *(["--force"] if force else []))
     assert code == 1, (out, err)
     assert len(err.splitlines()) == 1 and err.endswith("\n"), err
     assert words in err, err
@@ -216,11 +207,11 @@ def test_names_up_to_the_file_systems_limit_are_written(
 ) -> None:
     target = tmp_path / ("x" * (length - len(".json")) + ".json")
     assert len(target.name.encode()) == length
-    code, _, err = run(capsys, "--db", str(held), *EXPORT, "-o", str(target))
+    code, _, err = run_cli(capsys, "--db", str(held), *EXPORT, "-o", str(target))
     assert code == 0, err
     assert json.loads(target.read_bytes())["ward"] == "東区"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    code, _, err = run(capsys, "--db", str(held), "backup", "-o", str(target.with_suffix(".db")), "--force")
+    code, _, err = run_cli(capsys, "--db", str(held), "backup", "-o", str(target.with_suffix(".db")), "--force")
     assert code == 0, err
     assert target.with_suffix(".db").read_bytes().startswith(b"SQLite format 3\x00")
 
@@ -253,7 +244,7 @@ def test_a_file_named_with_a_newline_is_named_escaped_when_it_is_refused(
 ) -> None:
     bad = tmp_path / "x\nTraceback (most recent call last).json"
     bad.write_text("{", encoding="utf-8")
-    code, _, err = run(capsys, "--db", str(held), "import", str(bad))
+    code, _, err = run_cli(capsys, "--db", str(held), "import", str(bad))
     assert code == 1
     assert err.splitlines() == [err.rstrip("\n")]
     assert err.startswith("x\\nTraceback (most recent call last).json: ")
@@ -272,7 +263,7 @@ def test_a_damaged_page_is_reported_on_one_line(capsys: pytest.CaptureFixture[st
     raw[start + 8 : start + 40] = b"\xff" * 32  # garble an index page's cell pointers
     held.write_bytes(bytes(raw))
     before = held.read_bytes()
-    code, _, err = run(capsys, "--db", str(held), "list")
+    code, _, err = run_cli(capsys, "--db", str(held), "list")
     assert code == 1
     # SQLite reports one line per bad cell; the message keeps the first ones, on one line.
     assert "壊れているため開けません（整合性検査で異常: *** in database main *** On tree page" in err, err

@@ -18,8 +18,8 @@ from desktop_app.exchange.json_format import dump_sheet
 from desktop_app.exchange.xlsx_export import render_xlsx
 from desktop_app.exchange.xlsx_import import read_xlsx
 from desktop_app.storage import replace_sheets
-from tests.desk.helpers import edited, run, write
-from tests.factories import open_year, project
+from tests.desk.helpers import edited, write
+from tests.factories import open_year, project, run_cli
 
 
 def sample(ward: str) -> Sheet:
@@ -47,9 +47,9 @@ def test_an_over_allocation_is_flagged_beside_the_wards_row_and_on_stderr(
     capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
 ) -> None:
     kita = write(tmp_path / "kita.json", dump_sheet(over_allocated_kita()).encode("utf-8"))
-    assert run(capsys, "--db", str(db_path), "import", str(kita))[0] == 0
+    assert run_cli(capsys, "--db", str(db_path), "import", str(kita))[0] == 0
     target = tmp_path / "集計.xlsx"
-    code, _, err = run(capsys, "--db", str(db_path), "consolidate", "--year", "2020", "-o", str(target))
+    code, _, err = run_cli(capsys, "--db", str(db_path), "consolidate", "--year", "2020", "-o", str(target))
     assert code == 0, err
     message = "まちづくり推進経費の当初予算 計 18,500千円が配分額 17,000千円を1,500千円超えています。"
     assert f"注意: 北区: {message}" in err.splitlines()

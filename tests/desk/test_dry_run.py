@@ -13,8 +13,8 @@ from desktop_app.domain import Sheet, Status
 from desktop_app.exchange.json_format import dump_sheet
 from desktop_app.exchange.xlsx_export import render_xlsx
 from desktop_app.storage import load_sheet
-from tests.desk.helpers import XLSX_TYPE, edited, outlook_mail, run, write
-from tests.factories import database_digest, open_year
+from tests.desk.helpers import XLSX_TYPE, edited, outlook_mail, write
+from tests.factories import database_digest, open_year, run_cli
 
 
 def sample(ward: str) -> Sheet:
@@ -33,14 +33,14 @@ def higashi_changes(data: dict[str, Any]) -> None:
 def test_dry_run_names_changed_and_added_projects_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path, private_data_dir: Path
 ) -> None:
-    run(capsys, "--db", str(db_path), "list")
+    run_cli(capsys, "--db", str(db_path), "list")
     before = database_digest(db_path)
     backups_before = sorted((db_path.parent / "backups").glob("*")) if (db_path.parent / "backups").exists() else []
     changed = write(tmp_path / "higashi.json", dump_sheet(edited(sample("東区"), higashi_changes)).encode("utf-8"))
     new_year = write(
         tmp_path / "r3.json", dump_sheet(edited(sample("西区"), lambda d: d.update(fiscal_year=2021))).encode()
     )
-    code, out, err = run(capsys, "--db", str(db_path), "import", "--dry-run", str(changed), str(new_year))
+    code, out, err = run_cli(capsys, "--db", str(db_path), "import", "--dry-run", str(changed), str(new_year))
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "令和2年度 東区（higashi.json）: 追加1・金額1・内容1・確定1"
@@ -62,7 +62,7 @@ def test_dry_run_of_an_unchanged_sheet_says_so(
     capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
 ) -> None:
     same = write(tmp_path / "same.xlsx", render_xlsx(sample("南区")))
-    code, out, _ = run(capsys, "--db", str(db_path), "import", "--dry-run", str(same))
+    code, out, _ = run_cli(capsys, "--db", str(db_path), "import", "--dry-run", str(same))
     assert code == 0
     assert out.splitlines() == [
         "令和2年度 南区（same.xlsx）: 変更なし",
@@ -88,7 +88,7 @@ def test_dry_run_warns_when_the_database_was_edited_after_the_mail(
         tmp_path / "北区.eml",
         outlook_mail([("R02_北区.xlsx", render_xlsx(newer), XLSX_TYPE)], date="Mon, 2 Mar 2020 09:00:00 +0900"),
     )
-    code, out, err = run(capsys, "--db", str(db_path), "import", "--dry-run", str(mail))
+    code, out, err = run_cli(capsys, "--db", str(db_path), "import", "--dry-run", str(mail))
     assert code == 0, err
     warning = next(line for line in out.splitlines() if "注意" in line)
     assert "データベースにはこのファイル（2020-03-02 09:00）より新しい変更が" in warning
@@ -100,7 +100,7 @@ def test_dry_run_refuses_what_import_refuses(capsys: pytest.CaptureFixture[str],
     data = json.loads(dump_sheet(sample("東区")))
     data["projects"][0]["amounts"][0] = "たくさん"
     bad = write(tmp_path / "bad.json", json.dumps(data, ensure_ascii=False).encode())
-    code, out, err = run(capsys, "--db", str(db_path), "import", "--dry-run", str(bad))
+    code, out, err = run_cli(capsys, "--db", str(db_path), "import", "--dry-run", str(bad))
     assert (code, out) == (1, "")
     assert err.startswith("bad.json: ") and len(err.strip().splitlines()) == 1
 

@@ -13,8 +13,8 @@ from desktop_app.exchange import eml_read
 from desktop_app.exchange.consolidation import SUMMARY_TITLE
 from desktop_app.exchange.xlsx_export import render_xlsx
 from desktop_app.storage import load_sheet
-from tests.desk.helpers import XLSX_TYPE, edited, outlook_mail, run, write
-from tests.factories import database_digest
+from tests.desk.helpers import XLSX_TYPE, edited, outlook_mail, write
+from tests.factories import database_digest, run_cli
 
 WARDS = ("中央区", "東区", "西区", "南区", "北区")
 
@@ -30,7 +30,7 @@ def test_a_folder_of_the_five_wards_drafts_consolidates(
     inbox = tmp_path / "受信 フォルダ"
     inbox.mkdir()
     for ward in WARDS:
-        code, _, err = run(
+        code, _, err = run_cli(
             capsys,
             "--db",
             str(db_path),
@@ -46,7 +46,7 @@ def test_a_folder_of_the_five_wards_drafts_consolidates(
         assert code == 0, err
     (inbox / "議事メモ.docx").write_bytes(b"PK not a sheet")
     target = tmp_path / "R02_全区集計.xlsx"
-    code, out, err = run(
+    code, out, err = run_cli(
         capsys, "--db", str(db_path), "consolidate", "--year", "2020", "--from-files", str(inbox), "-o", str(target)
     )
     assert code == 0, err
@@ -82,7 +82,7 @@ def test_an_outlook_saved_mail_imports(
     assert parsed.subject == "令和2年度 北区まちづくり推進経費（決算額）"
     assert [a.name for a in parsed.sheet_files] == ["R02_北区_まちづくり推進経費.xlsx"]
     assert parsed.skipped == ("北区 説明資料.pdf",)
-    code, out, err = run(capsys, "--db", str(db_path), "import", str(mail))
+    code, out, err = run_cli(capsys, "--db", str(db_path), "import", str(mail))
     assert code == 0, err
     assert "令和2年度 北区（14事業）を置き換えました: RE 北区の事業シート.eml" in out
     workspace = operations.open_workspace(db_path)
@@ -109,10 +109,10 @@ def test_a_mail_without_a_sheet_is_one_sentence_naming_the_file(
     attachments: list[tuple[str, bytes, tuple[str, str]]],
     message: str,
 ) -> None:
-    run(capsys, "--db", str(db_path), "list")
+    run_cli(capsys, "--db", str(db_path), "list")
     before = database_digest(db_path)
     mail = write(tmp_path / "届いたメール.eml", outlook_mail(attachments))
-    code, out, err = run(capsys, "--db", str(db_path), "import", str(mail))
+    code, out, err = run_cli(capsys, "--db", str(db_path), "import", str(mail))
     assert (code, out) == (1, "")
     assert err.strip() == message
     assert database_digest(db_path) == before
@@ -122,7 +122,7 @@ def test_a_bad_workbook_in_a_mail_names_the_mail_and_the_attachment(
     capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
 ) -> None:
     mail = write(tmp_path / "東区.eml", outlook_mail([("R02_東区.xlsx", b"not a workbook", XLSX_TYPE)]))
-    code, _, err = run(capsys, "--db", str(db_path), "import", str(mail))
+    code, _, err = run_cli(capsys, "--db", str(db_path), "import", str(mail))
     assert code == 1
     assert err.startswith("東区.emlの添付「R02_東区.xlsx」: Excelファイル")
     assert len(err.strip().splitlines()) == 1
@@ -133,7 +133,7 @@ def test_an_oversized_mail_is_refused_before_it_is_read(
 ) -> None:
     monkeypatch.setattr(eml_read, "MAX_EML_BYTES", 1024)
     mail = write(tmp_path / "大きい.eml", outlook_mail([("R02_北区.xlsx", render_xlsx(kita_edited()), XLSX_TYPE)]))
-    code, _, err = run(capsys, "--db", str(db_path), "import", str(mail))
+    code, _, err = run_cli(capsys, "--db", str(db_path), "import", str(mail))
     assert code == 1
     assert err.startswith("大きい.eml: メールが大きすぎます")
 

@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app import operations
 from desktop_app.domain import Sheet
 from desktop_app.exchange.json_format import dump_sheet
+from desktop_app.exchange.pdf_summary import PdfResult
 from desktop_app.gui.consolidate_dialog import ConsolidateDialog
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.print_preview import PrintPreviewDialog
@@ -279,7 +280,7 @@ def test_a_large_sheet_s_preview_renders_off_the_window_s_thread_after_the_unpri
     rendered_on: list[threading.Thread] = []
     render = operations.preview_pdf
 
-    def slow_render(sheet: Sheet, *, paper: str = "auto") -> operations.Preview:
+    def slow_render(sheet: Sheet, *, paper: str = "auto") -> PdfResult:
         rendered_on.append(threading.current_thread())
         time.sleep(0.4)  # a slow office PC
         return render(sheet, paper=paper)

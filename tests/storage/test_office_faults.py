@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import cli, operations
+from desktop_app import operations
 from desktop_app.domain.edits import plan_stage_lock
 from desktop_app.exchange.json_format import dump_sheet
 from desktop_app.storage import list_sheets, load_sheet
@@ -27,7 +27,7 @@ from desktop_app.storage.database import APPLICATION_ID, BUSY_TIMEOUT_ENV, migra
 from desktop_app.storage.edits import apply_changes
 from desktop_app.storage.lock import DatabaseLock
 from tests.conftest import reopen_the_year
-from tests.factories import database_digest, folder_digest, small_sheet
+from tests.factories import database_digest, folder_digest, run_cli, small_sheet
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -36,12 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     # The app waits 5 s for a busy database; these tests need not.
     monkeypatch.setenv(BUSY_TIMEOUT_ENV, "700")
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = cli.main([str(arg) for arg in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_one_sentence(err: str, *expected: str) -> str:
