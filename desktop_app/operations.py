@@ -522,6 +522,11 @@ def reload_sheet(workspace: Workspace, *, sheet_id: int) -> Sheet:
     return load_sheet_by_id(workspace.db, sheet_id)
 
 
+def has_sheet(workspace: Workspace, *, ward: str, fiscal_year: int) -> bool:
+    """Whether a ward has a sheet for that year (without loading it)."""
+    return find_sheet_id(workspace.db, ward, fiscal_year) is not None
+
+
 def earlier_sheet_year(workspace: Workspace, *, ward: str, fiscal_year: int) -> int | None:
     """The most recent earlier year with a sheet for this ward (years may be skipped)."""
     earlier = [y for y in sheet_years(workspace.db) if y < fiscal_year and find_sheet_id(workspace.db, ward, y)]
@@ -617,10 +622,8 @@ def chosen_database(path: Path | None = None) -> tuple[Path, bool]:
     """
     if path is not None:
         return Path(path), True
-    named = os.environ.get(DB_ENV)
-    if named:
-        return Path(named), True
-    return default_db_path(), False
+    # default_db_path() itself honours MACHIZUKURI_DB; here it only matters whether that was set.
+    return default_db_path(), bool(os.environ.get(DB_ENV))
 
 
 def require_existing(path: Path) -> None:

@@ -141,7 +141,7 @@ def run_gui(
         first_run(settings, workspace)
     # --ward/--year choose what this run opens; they never become what the next start opens.
     settings.for_this_run(ward=ward, last_year=year, keep_on_disk=screenshot is not None)
-    if year is not None and not _sheet_exists(workspace, ward or settings.ward, year):
+    if year is not None and not operations.has_sheet(workspace, ward=ward or settings.ward, fiscal_year=year):
         message = f"{ward or settings.ward or '選んだ区'}の{wareki_year(year)}のシートはまだありません。"
         if screenshot is not None:
             print(message, file=sys.stderr)
@@ -189,12 +189,6 @@ def first_run(settings: Settings, workspace: operations.Workspace, parent: QWidg
     except OSError as exc:
         log.warning("settings not saved: %s", exc)
     return True
-
-
-def _sheet_exists(workspace: operations.Workspace, ward: str, year: int) -> bool:
-    return any(
-        summary.ward == ward and summary.fiscal_year == year for summary in operations.list_sheets_summary(workspace)
-    )
 
 
 def _release(lock: DatabaseLock | None) -> None:
