@@ -16,6 +16,7 @@ from desktop_app.domain.model import (
     DEFAULT_NOTES_HEADING,
     NEW_MARK_STYLES,
     NUMBERING_STYLES,
+    SUB_ITEM_TEXT_STYLES,
     TABLE_STYLES,
     TABLES_SINGLE,
     Project,
@@ -25,6 +26,7 @@ from desktop_app.domain.model import (
 )
 from desktop_app.domain.money import format_amount, sum_amounts
 from desktop_app.domain.totals import SheetTotals, sheet_totals
+from desktop_app.domain.wareki import wareki_year
 
 UNIT_LABEL: Final = "（単位：千円）"
 NEW_MARK: Final = "【新規】"
@@ -80,7 +82,8 @@ def sheet_heading(sheet: Sheet) -> str:
 
 def _fill(template: str, sheet: Sheet, category: str) -> str:
     # Plain replacement, not str.format: a ward's own text may hold braces.
-    return template.replace("{ward}", sheet.ward).replace("{category}", category)
+    text = template.replace("{ward}", sheet.ward).replace("{category}", category)
+    return text.replace("{year}", wareki_year(sheet.fiscal_year)) if "{year}" in text else text
 
 
 def category_heading(sheet: Sheet, category: str) -> str:
@@ -105,24 +108,33 @@ def header_cells(sheet: Sheet) -> list[tuple[Column, int | None, str]]:
     for column, stage, text in expand_columns(city_columns(layout), sheet.stage_names):
         if column is Column.DESCRIPTION:
             text = layout.description_label or text
-        elif stage is not None and stage < len(layout.stage_labels) and layout.stage_labels[stage]:
-            text = layout.stage_labels[stage]
+        elif stage is not None:
+            text = stage_label(sheet, stage)
         cells.append((column, stage, text))
     return cells
+
+
+def stage_label(sheet: Sheet, stage: int) -> str:
+    """A stage column's printed heading: the ward's own (北区: 予算額, 東区: R2当初) or the stage's name."""
+    labels = sheet.layout.stage_labels
+    return labels[stage] if stage < len(labels) and labels[stage] else sheet.stage_names[stage]
 
 
 # The circled numbers ①–⑳ and ㉑–㉟ (北区 numbers its projects so).
 _CIRCLED: Final = [chr(c) for c in range(0x2460, 0x2474)] + [chr(c) for c in range(0x3251, 0x3260)]
 
 
-def display_no(no: str, layout: SheetLayout) -> str:
-    """The № as printed: 3, ③ or (3) by the sheet's numbering; a number that is not a plain
-    figure prints as it is."""
-    if not (no.isascii() and no.isdigit()) or layout.numbering == "1":
+def display_no(no: str, layout: SheetLayout, category: str = "") -> str:
+    """The № as printed: 3, ③, (3) or （3） by the numbering of the sheet (or of the project's
+    category); a number that is not a plain figure prints as it is."""
+    numbering = layout.numbering_for(category)
+    if not (no.isascii() and no.isdigit()) or numbering == "1":
         return no
     number = int(no)
-    if layout.numbering == "①":
+    if numbering == "①":
         return _CIRCLED[number - 1] if 0 < number <= len(_CIRCLED) else no
+    if numbering == "（1）":
+        return f"（{no}）"
     return f"({no})"
 
 
@@ -233,6 +245,11 @@ class LayoutRow:
     no: str = ""
     group: int | None = None
     category: str = ""
+    # A heading's stage cells as printed where the ward repeats the stage headings on it (北区).
+    labels: tuple[str, ...] = ()
+    # Name and description as one cell across both text columns (南区: 「①【幸田】名前　内容」,
+    # 「（1）名前（内容）」); "" where they print apart. The window edits them apart either way.
+    joined: str = ""
 
 
 @dataclass(frozen=True)
@@ -242,6 +259,8 @@ class LayoutTable:
     heading: str
     category: str
     rows: tuple[LayoutRow, ...]
+    # False where the group headings carry the stage headings and the column header leaves them out.
+    stage_labels_in_header: bool = True
 
 
 def print_categories(sheet: Sheet) -> list[str]:
@@ -270,7 +289,14 @@ def sheet_tables(sheet: Sheet, totals: SheetTotals | None = None) -> list[Layout
         indexes = [i for i, project in enumerate(sheet.projects) if project.category == category]
         rows = _project_rows(sheet, indexes, tagged=lambda _: False)
         rows.append(_total_row(sheet, category, totals))
-        tables.append(LayoutTable(category_heading(sheet, category), category, tuple(r for r in rows if r is not None)))
+        tables.append(
+            LayoutTable(
+                category_heading(sheet, category),
+                category,
+                tuple(r for r in rows if r is not None),
+                stage_labels_in_header=category not in sheet.layout.group_stage_labels,
+            )
+        )
     return tables
 
 
@@ -299,30 +325,65 @@ def _project_rows(sheet: Sheet, indexes: list[int], tagged: Callable[[str], bool
             rows.append(_group_row(sheet, position, members[position]))
         current = position
         tag = category_tag(project.category) if tagged(project.category) else ""
+        name = display_name(project, layout, tag)
+        in_name = project.category in layout.description_in_name
         rows.append(
             LayoutRow(
                 RowKind.PROJECT,
-                display_name(project, layout, tag),
+                name,
                 project,
                 project.amounts,
                 path=(index, None),
-                no=display_no(project.no, layout),
+                no=display_no(project.no, layout, project.category),
                 category=project.category,
+                joined=joined_text(name, project.description, "（）") if in_name else "",
             )
         )
         for child_index, child in enumerate(project.children):
+            child_name = display_name(child, layout)
+            joined = ""
+            if layout.sub_item_text == "joined":
+                joined = joined_text(child_name, child.description, "　")
+            elif in_name:
+                joined = joined_text(child_name, child.description, "（）")
             rows.append(
                 LayoutRow(
                     RowKind.CHILD,
-                    display_name(child, layout),
+                    child_name,
                     child,
                     child.amounts,
                     path=(index, child_index),
                     no=child.no,
                     category=project.category,
+                    joined=joined,
                 )
             )
     return rows
+
+
+def split_joined(text: str, joint: str) -> tuple[str, str]:
+    """(name, description) from one cell written by `joined_text`; a name that ends in 「（新規）」
+    has no description after it."""
+    if joint != "（）":
+        name, _, description = text.partition(joint)
+        return name, description
+    if not text.endswith("）") or text.endswith(NEW_MARK_SUFFIX):
+        return text, ""
+    depth = 0
+    for index in range(len(text) - 1, -1, -1):
+        depth += {"）": 1, "（": -1}.get(text[index], 0)
+        if depth == 0:
+            return (text[:index], text[index + 1 : -1]) if index else (text, "")
+    return text, ""
+
+
+def joined_text(name: str, description: str, joint: str) -> str:
+    """Name and description in one cell: 「名前　内容」 (joint 「　」) or 「名前（内容）」 (joint 「（）」)."""
+    if not description:
+        return name
+    if joint == "（）":
+        return f"{name}（{description}）"
+    return f"{name}{joint}{description}"
 
 
 def _group_row(sheet: Sheet, position: int, projects: list[Project]) -> LayoutRow:
@@ -338,7 +399,10 @@ def _group_row(sheet: Sheet, position: int, projects: list[Project]) -> LayoutRo
             amounts = sums
     if layout.group_descriptions and group.description:
         text = f"{text}\n{group.description}"
-    return LayoutRow(RowKind.GROUP, text, amounts=amounts, group=position)
+    labels: tuple[str, ...] = ()
+    if not amounts and projects and projects[0].category in layout.group_stage_labels:
+        labels = tuple(stage_label(sheet, index) for index in range(len(sheet.stages)))
+    return LayoutRow(RowKind.GROUP, text, amounts=amounts, group=position, labels=labels)
 
 
 def categories_in_use(sheet: Sheet) -> list[str]:
@@ -354,6 +418,7 @@ _LAYOUT_FIELDS: Final = (
     ("tables", "tables"),
     ("group_subtotals", "group_subtotals"),
     ("numbering", "numbering"),
+    ("numberings", "numberings"),
     ("category_order", "category_order"),
     ("description_label", "description_label"),
     ("stage_labels", "stage_labels"),
@@ -361,6 +426,9 @@ _LAYOUT_FIELDS: Final = (
     ("total_label", "total_label"),
     ("total_labels", "total_labels"),
     ("subtotal_in_heading", "subtotal_in_heading"),
+    ("group_stage_labels", "group_stage_labels"),
+    ("description_in_name", "description_in_name"),
+    ("sub_item_text", "sub_item_text"),
     ("group_descriptions", "group_descriptions"),
     ("remarks_column", "remarks_column"),
     ("status_marks", "status_marks"),
@@ -371,6 +439,8 @@ _LAYOUT_FIELDS: Final = (
 
 
 LAYOUT_KEYS: Final = tuple(key for key, _ in _LAYOUT_FIELDS)
+# Fields written as an object {category: value}.
+_PER_CATEGORY: Final = ("numberings", "total_labels")
 
 
 def layout_to_dict(layout: SheetLayout, *, complete: bool = False) -> dict[str, Any]:
@@ -381,7 +451,7 @@ def layout_to_dict(layout: SheetLayout, *, complete: bool = False) -> dict[str, 
         value = getattr(layout, attribute)
         if value == getattr(DEFAULT_LAYOUT, attribute) and not complete:
             continue
-        if key == "total_labels":
+        if key in _PER_CATEGORY:
             value = dict(value)
         elif isinstance(value, tuple):
             value = list(value)
@@ -405,7 +475,7 @@ def layout_from_dict(value: object) -> SheetLayout:
             continue
         where = f"印刷の様式（layout）の「{key}」"
         default = getattr(DEFAULT_LAYOUT, attribute)
-        if key == "total_labels":
+        if key in _PER_CATEGORY:
             if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
                 raise ValueError(f"{where}が経費区分ごとの文字列になっていません")
             fields[attribute] = tuple(item.items())
@@ -421,10 +491,21 @@ def layout_from_dict(value: object) -> SheetLayout:
             raise ValueError(f"{where}が文字列ではありません")
         else:
             fields[attribute] = item
-    choices = {"tables": TABLE_STYLES, "numbering": NUMBERING_STYLES, "new_mark": NEW_MARK_STYLES}
+    choices = {
+        "tables": TABLE_STYLES,
+        "numbering": NUMBERING_STYLES,
+        "new_mark": NEW_MARK_STYLES,
+        "sub_item_text": SUB_ITEM_TEXT_STYLES,
+    }
     for key, allowed in choices.items():
         if key in fields and fields[key] not in allowed:
             raise ValueError(f"印刷の様式（layout）の「{key}」「{fields[key]}」は使えません（{' / '.join(allowed)}）")
+    for category, style in fields.get("numberings", ()):
+        if style not in NUMBERING_STYLES:
+            raise ValueError(
+                f"印刷の様式（layout）の「numberings」の「{category}」「{style}」は使えません"
+                f"（{' / '.join(NUMBERING_STYLES)}）"
+            )
     extra = {key: item for key, item in value.items() if key not in known}
     return SheetLayout(**fields, extra=extra)
 
@@ -434,6 +515,7 @@ LAYOUT_LABELS: Final = {
     "tables": "表の分け方",
     "group_subtotals": "グループの小計",
     "numbering": "番号",
+    "numberings": "経費区分ごとの番号",
     "category_order": "経費区分の順",
     "description_label": "事業内容の列の名前",
     "stage_labels": "段階の列の名前",
@@ -441,6 +523,9 @@ LAYOUT_LABELS: Final = {
     "total_label": "合計の行の名前",
     "total_labels": "経費区分ごとの合計の行の名前",
     "subtotal_in_heading": "見出しに小計を書く経費区分",
+    "group_stage_labels": "見出しに段階の名前を書く経費区分",
+    "description_in_name": "事業名に（内容）を続ける経費区分",
+    "sub_item_text": "内訳の名前と内容",
     "group_descriptions": "グループの説明",
     "remarks_column": "備考の列",
     "status_marks": "備考の中止・延期",
@@ -449,8 +534,9 @@ LAYOUT_LABELS: Final = {
     "overview": "概要",
 }
 TABLE_STYLE_LABELS: Final = {"by_category": "経費区分ごと", "single": "1つの表"}
+SUB_ITEM_TEXT_LABELS: Final = {"columns": "別の列", "joined": "1つの欄"}
 # The placeholders a label template may name; anything else in braces is a typo ({区}, {wards}).
-TEMPLATE_FIELDS: Final = ("{ward}", "{category}")
+TEMPLATE_FIELDS: Final = ("{ward}", "{category}", "{year}")
 
 
 def _shown_value(key: str, value: object) -> str:
@@ -458,6 +544,8 @@ def _shown_value(key: str, value: object) -> str:
         return "する" if value else "しない"
     if key == "tables" and isinstance(value, str):
         return TABLE_STYLE_LABELS.get(value, value)
+    if key == "sub_item_text" and isinstance(value, str):
+        return SUB_ITEM_TEXT_LABELS.get(value, value)
     if isinstance(value, dict):
         return "、".join(f"{name}: {text}" for name, text in value.items())
     if isinstance(value, list | tuple):
@@ -494,7 +582,7 @@ def template_problem(layout: SheetLayout) -> str | None:
             if word and word[1:-1].isidentifier() and word not in TEMPLATE_FIELDS:
                 return (
                     f"{LAYOUT_LABELS[key]}「{text}」の「{word}」は使えません"
-                    f"（使えるのは {' と '.join(TEMPLATE_FIELDS)} です）。"
+                    f"（使えるのは {'、'.join(TEMPLATE_FIELDS)} です）。"
                 )
     return None
 
@@ -512,5 +600,8 @@ def rename_layout_categories(layout: SheetLayout, renames: Sequence[tuple[str, s
         layout,
         category_order=tuple(renamed(name) for name in layout.category_order),
         total_labels=tuple((renamed(name), text) for name, text in layout.total_labels),
+        numberings=tuple((renamed(name), style) for name, style in layout.numberings),
         subtotal_in_heading=tuple(renamed(name) for name in layout.subtotal_in_heading),
+        group_stage_labels=tuple(renamed(name) for name in layout.group_stage_labels),
+        description_in_name=tuple(renamed(name) for name in layout.description_in_name),
     )

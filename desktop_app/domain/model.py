@@ -137,22 +137,28 @@ Amounts = tuple[int | None, ...]
 TABLES_BY_CATEGORY: Final = "by_category"
 TABLES_SINGLE: Final = "single"
 TABLE_STYLES: Final = (TABLES_BY_CATEGORY, TABLES_SINGLE)
-NUMBERING_STYLES: Final = ("1", "①", "(1)")
+# 3 / ③ (北区) / (3) (南区's まちづくり table) / （3） (南区's 復興 table, full width).
+NUMBERING_STYLES: Final = ("1", "①", "(1)", "（1）")
 # 【新規】名前 / 【新規】 on its own line above the name (中央区) / 名前（新規） (南区).
 NEW_MARK_STYLES: Final = ("prefix", "prefix_line", "suffix")
 DEFAULT_NOTES_HEADING: Final = "備考（中止・延期・変更の内容）"
+# A sub-item's name and description in their own columns, or in one cell 「①【幸田】名前　内容」 (南区).
+SUB_ITEM_TEXT_STYLES: Final = ("columns", "joined")
 
 
 @dataclass(frozen=True)
 class SheetLayout:
     """How one sheet prints, as its ward prints it: the same description drives the PDF and the Excel.
 
-    Label templates may name `{ward}` and `{category}`; an empty template prints no such row.
+    Label templates may name `{ward}`, `{category}` and `{year}` (令和2年度); an empty template prints no
+    such row.
     """
 
     tables: str = TABLES_BY_CATEGORY
     group_subtotals: bool = False
     numbering: str = "1"
+    # Per category, overriding `numbering` (南区: (1) in its まちづくり table, （1） in its 復興 table).
+    numberings: tuple[tuple[str, str], ...] = ()
     category_order: tuple[str, ...] = ()
     # The heading of the text column (北区: 事業概要) and of the stage columns (北区: 予算額 …).
     description_label: str = "事業内容"
@@ -163,6 +169,12 @@ class SheetLayout:
     total_labels: tuple[tuple[str, str], ...] = ()
     # Categories whose group subtotal is the first stage in the heading: 「人材育成の充実（2,090千円）」.
     subtotal_in_heading: tuple[str, ...] = ()
+    # Categories whose group headings repeat the stage headings (北区, 南区's まちづくり table); their
+    # table's column header then leaves the stage cells empty, as those wards print it.
+    group_stage_labels: tuple[str, ...] = ()
+    # Categories whose projects print as 「名前（内容）」 in one cell across both text columns (南区's 復興).
+    description_in_name: tuple[str, ...] = ()
+    sub_item_text: str = "columns"
     group_descriptions: bool = False
     remarks_column: bool = True
     status_marks: bool = True
@@ -175,6 +187,9 @@ class SheetLayout:
 
     def total_template(self, category: str) -> str:
         return dict(self.total_labels).get(category, self.total_label)
+
+    def numbering_for(self, category: str) -> str:
+        return dict(self.numberings).get(category, self.numbering)
 
 
 DEFAULT_LAYOUT: Final = SheetLayout()
@@ -341,7 +356,8 @@ def default_title(ward: str, fiscal_year: int) -> str:
 WARD_LAYOUTS: Final[dict[str, SheetLayout]] = {
     "中央区": SheetLayout(
         tables=TABLES_SINGLE,
-        table_heading="",
+        # 「令和2年度の取組み」 over the one table; the year moves on with the sheet.
+        table_heading="{year}の取組み",
         total_label="{category}　計",
         group_descriptions=True,
         remarks_column=False,
@@ -358,9 +374,14 @@ WARD_LAYOUTS: Final[dict[str, SheetLayout]] = {
     "南区": SheetLayout(
         group_subtotals=True,
         numbering="(1)",
+        numberings=((DEFAULT_CATEGORY_NAMES[1], "（1）"),),
+        stage_labels=("当初予算", "９月補正後", "２月補正後", "決算額"),
         table_heading="",
         total_label="{ward}{category}　合計",
         subtotal_in_heading=(DEFAULT_CATEGORY_NAMES[0],),
+        group_stage_labels=(DEFAULT_CATEGORY_NAMES[0],),
+        description_in_name=(DEFAULT_CATEGORY_NAMES[1],),
+        sub_item_text="joined",
         remarks_column=False,
         status_marks=False,
         new_mark="suffix",
@@ -372,6 +393,7 @@ WARD_LAYOUTS: Final[dict[str, SheetLayout]] = {
         stage_labels=("予算額", "9月補正後", "2月補正後", "決算額"),
         table_heading="",
         total_label="{category}　　合計",
+        group_stage_labels=DEFAULT_CATEGORY_NAMES[:2],
         remarks_column=False,
         status_marks=False,
     ),

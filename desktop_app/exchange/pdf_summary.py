@@ -151,12 +151,19 @@ class _Row:
     kind: RowKind | None  # None: the column header row
     cells: tuple[str, ...]
     indent: bool = False
+    # The name cell runs across the description's (南区: 「名前　内容」 in one cell).
+    joined: bool = False
+    # A group heading's stage cells hold the stage headings (北区), centred like the header's.
+    labels: bool = False
 
 
 @dataclass(frozen=True)
 class _Table:
     heading: str
     rows: tuple[_Row, ...]
+    # The column header of this table when it differs from the sheet's (stage cells left empty
+    # where the group headings carry them).
+    header: _Row | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +194,10 @@ def _content(sheet: Sheet, measure: _Measure) -> _Content:
                 if column is Column.STAGES:
                     assert stage is not None
                     amount = layout_row.amounts[stage] if stage < len(layout_row.amounts) else None
-                    cells.append(format_amount(amount) if layout_row.amounts else "")
+                    if layout_row.amounts:
+                        cells.append(format_amount(amount))
+                    else:
+                        cells.append(layout_row.labels[stage] if stage < len(layout_row.labels) else "")
                 elif layout_row.kind in (RowKind.GROUP, RowKind.TOTAL):
                     cells.append(layout_row.text if column is Column.NAME else "")
                 elif project is None:
@@ -196,17 +206,34 @@ def _content(sheet: Sheet, measure: _Measure) -> _Content:
                     cells.append("" if layout_row.kind is RowKind.CHILD else layout_row.no)
                 elif column is Column.NAME:
                     prefix = f"{project.no} " if layout_row.kind is RowKind.CHILD and project.no else ""
-                    cells.append(prefix + layout_row.text)
+                    if layout_row.joined and prefix:
+                        prefix = project.no  # 「①【幸田】…」 as 南区 prints it, no space
+                    cells.append(prefix + (layout_row.joined or layout_row.text))
                 elif column is Column.DESCRIPTION:
-                    cells.append(project.description)
+                    cells.append("" if layout_row.joined else project.description)
                 elif column is Column.REMARKS:
                     cells.append(remarks(project, layout))
                 else:
                     cells.append("")
             rows.append(
-                _Row(layout_row.kind, tuple(printable(cell) for cell in cells), layout_row.kind is RowKind.CHILD)
+                _Row(
+                    layout_row.kind,
+                    tuple(printable(cell) for cell in cells),
+                    layout_row.kind is RowKind.CHILD,
+                    joined=bool(layout_row.joined),
+                    labels=bool(layout_row.labels),
+                )
             )
-        tables.append(_Table(printable(table.heading), tuple(rows)))
+        own_header = None
+        if not table.stage_labels_in_header:
+            own_header = _Row(
+                None,
+                tuple(
+                    "" if stage is not None else text
+                    for text, (_, stage, _) in zip(header.cells, expanded, strict=True)
+                ),
+            )
+        tables.append(_Table(printable(table.heading), tuple(rows), own_header))
     notes = tuple(printable(f"{note.heading}　{note.text}") for note in sheet_notes(sheet))
     natural = _natural_widths(columns, header, tables, measure)
     return _Content(
@@ -368,6 +395,8 @@ def _natural_widths(
                 column = columns[index]
                 if row.kind in (RowKind.GROUP, RowKind.TOTAL) and column is not Column.STAGES:
                     continue  # these span several columns
+                if row.joined and column in (Column.NAME, Column.DESCRIPTION):
+                    continue
                 indent = 1000 if row.indent and column is Column.NAME else 0
                 natural[index] = max(natural[index], measure.units(cell) + indent)
     # Stage columns share one width, so the figures line up like the city's sheet.
@@ -459,6 +488,8 @@ def _measure_row(
             cells.append([text] if text else [])
             continue
         room = widths[index] - 2 * pad_x - (size if row.indent and column is Column.NAME else 0)
+        if row.joined and column is Column.NAME:
+            room += _joined_width(content.columns, widths) - widths[index]
         if column is Column.STAGES or (row.kind is None and measure.units(text) * size / 1000 <= room):
             cells.append([text])
             continue
@@ -476,6 +507,13 @@ def _measure_row(
             shortened = True
     height = max((len(lines) for lines in cells), default=1) * leading + 2 * pad_y
     return _MeasuredRow(row, cells, max(height, leading + 2 * pad_y)), shortened
+
+
+def _joined_width(columns: tuple[Column, ...], widths: list[float]) -> float:
+    """The width of a name cell that runs across the description's."""
+    name = columns.index(Column.NAME)
+    description = columns.index(Column.DESCRIPTION) if Column.DESCRIPTION in columns else name
+    return sum(widths[name : description + 1])
 
 
 def _merged_until(row: _Row, columns: tuple[Column, ...]) -> int:
@@ -529,6 +567,8 @@ def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
     shortened = False
     header, _ = _measure_row(content.header, content, measure, widths, size, leading, pad_x, pad_y, None)
     head_height = size * 1.1 * 1.5 + header.height
+    # The heading and unit line above a table's column header.
+    heading_band = head_height - header.height
     gap = size * 1.2
     placed: list[_Placed] = []
     column, used = 0, 0.0
@@ -547,6 +587,10 @@ def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
     for table in content.tables:
         if used:
             used += gap
+        table_header, table_head_height = header, head_height
+        if table.header is not None:
+            table_header, _ = _measure_row(table.header, content, measure, widths, size, leading, pad_x, pad_y, None)
+            table_head_height = heading_band + table_header.height
         blocks: list[list[_MeasuredRow]] = []
         for row in table.rows:
             measured, cut = _measure_row(
@@ -560,10 +604,10 @@ def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
         head_pending, continued = True, False
         for block in blocks:
             block_height = sum(measured.height for measured in block)
-            here = used + (head_height if head_pending else 0.0) + block_height
+            here = used + (table_head_height if head_pending else 0.0) + block_height
             # A project stays with its sub-items (and a group heading with its first project) when
             # a fresh column can hold them together.
-            if here > flow_height and head_height + block_height <= flow_height:
+            if here > flow_height and table_head_height + block_height <= flow_height:
                 if not next_column():
                     return None
                 head_pending = True
@@ -573,10 +617,12 @@ def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
                         return None
                     head_pending = True
                 if head_pending:
-                    if not room_for(head_height + measured.height):
+                    if not room_for(table_head_height + measured.height):
                         return None
-                    placed.append(_Placed("head", column, used, table=table, measured=header, continued=continued))
-                    used += head_height
+                    placed.append(
+                        _Placed("head", column, used, table=table, measured=table_header, continued=continued)
+                    )
+                    used += table_head_height
                     head_pending = False
                 placed.append(_Placed("row", column, used, table=table, measured=measured))
                 used += measured.height
@@ -792,10 +838,14 @@ class _Painter:
         for width in widths:
             x += width
             boundaries.append(x)
-        for index, boundary in enumerate(boundaries):
-            if index in (0, len(widths)) or index >= merged_until:
-                rules.append((boundary, top, boundary, top - height))
         name = self.content_columns.index(Column.NAME)
+        # No rule inside a name cell that runs across the description's.
+        inside: set[int] = set()
+        if measured.row.joined and Column.DESCRIPTION in self.content_columns:
+            inside = set(range(name + 1, self.content_columns.index(Column.DESCRIPTION) + 1))
+        for index, boundary in enumerate(boundaries):
+            if (index in (0, len(widths)) or index >= merged_until) and index not in inside:
+                rules.append((boundary, top, boundary, top - height))
         if kind is RowKind.GROUP:
             span = boundaries[merged_until] - left
             self.lines_in_box(measured.lines[name], left, top, span, height, "left", bold=True)
@@ -812,7 +862,8 @@ class _Painter:
             if kind is None:
                 self.lines_in_box(lines, x, top, width, height, "centre")
             elif column is Column.STAGES:
-                self.lines_in_box(lines, x, top, width, height, "right", bold=kind is RowKind.TOTAL)
+                align = "centre" if measured.row.labels else "right"
+                self.lines_in_box(lines, x, top, width, height, align, bold=kind is RowKind.TOTAL)
             elif column is Column.NO:
                 self.lines_in_box(lines, x, top, width, height, "centre")
             elif measured.row.indent and column is Column.NAME:

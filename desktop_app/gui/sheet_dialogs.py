@@ -44,7 +44,12 @@ _TABLE_CHOICES: Final = (
     (TABLES_BY_CATEGORY, "経費区分ごとに表を分ける"),
     (TABLES_SINGLE, "1つの表（№順。経費区分の計は表の下）"),
 )
-_NUMBERING_CHOICES: Final = (("1", "1, 2, 3 …"), ("①", "①, ②, ③ …"), ("(1)", "(1), (2), (3) …"))
+_NUMBERING_CHOICES: Final = (
+    ("1", "1, 2, 3 …"),
+    ("①", "①, ②, ③ …"),
+    ("(1)", "(1), (2), (3) …"),
+    ("（1）", "（1）, （2）, （3） …（全角）"),
+)
 
 
 def _allocation_item(allocation: int | None) -> QTableWidgetItem:
@@ -110,7 +115,7 @@ class SheetSettingsDialog:
         _fill_combo(self.numbering, _NUMBERING_CHOICES)
         tip = (
             "合計の行に印刷する名前です。{ward} は区の名前（例：東区）に、{category} は経費区分の名前"
-            "（例：まちづくり推進経費）に置き換わります。例：「{category}　計」→「まちづくり推進経費　計」。"
+            "（例：まちづくり推進経費）に、{year} は年度（例：令和2年度）に置き換わります。例：「{category}　計」→「まちづくり推進経費　計」。"
             "空欄にすると合計の行を印刷しません。"
         )
         if sheet.layout.total_labels:

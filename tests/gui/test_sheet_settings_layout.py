@@ -130,8 +130,10 @@ def test_the_ward_preset_brings_chuo_ku_back_to_its_single_table(qtbot: QtBot, w
     assert tables_seen == [TABLES_BY_CATEGORY, TABLES_SINGLE]
     after = load_sheet(window.workspace.db, "中央区", 2020)
     assert after.layout.tables == TABLES_SINGLE and after.layout.overview == "中央区の概要"
-    # One table: no category heading rows in the window, the categories' 計 at its foot.
-    assert [row.kind for row in window.model.rows].count(RowKind.HEADING) == 0
+    # One table: no category heading rows in the window, only the one over the whole table
+    # (「令和2年度の取組み」), and the categories' 計 at its foot.
+    headings = [row.text for row in window.model.rows if row.kind is RowKind.HEADING]
+    assert headings == ["令和2年度の取組み"]
 
 
 def test_a_label_naming_an_unknown_placeholder_is_refused_in_the_dialog_and_nothing_is_written(
@@ -146,6 +148,8 @@ def test_a_label_naming_an_unknown_placeholder_is_refused_in_the_dialog_and_noth
 
     refused = answer_settings_dialog(fill)
     window.sheet_settings_action.trigger()
-    assert refused == ["合計の行の名前「{区}合計」の「{区}」は使えません（使えるのは {ward} と {category} です）。"]
+    assert refused == [
+        "合計の行の名前「{区}合計」の「{区}」は使えません（使えるのは {ward}、{category}、{year} です）。"
+    ]
     assert dump_sheet(load_sheet(window.workspace.db, "東区", 2020)) == dump_sheet(before)
     assert len(history(window.workspace.db, sheet_id=before.id or 0)) == entries

@@ -141,7 +141,7 @@ def test_renaming_a_category_carries_its_place_in_the_print_order(empty_workspac
     [
         (
             {"total_label": "{区}合計"},
-            "合計の行の名前「{区}合計」の「{区}」は使えません（使えるのは {ward} と {category} です）。",
+            "合計の行の名前「{区}合計」の「{区}」は使えません（使えるのは {ward}、{category}、{year} です）。",
         ),
         ({"numbering": "1)"}, "印刷の様式の番号「1)」は使えません"),
     ],

@@ -40,6 +40,7 @@ from desktop_app.domain.layout import (
     print_categories,
     remarks,
     sheet_tables,
+    split_joined,
     status_mark,
     stored_no,
     total_label,
@@ -60,6 +61,7 @@ from desktop_app.exchange.xlsx.hidden_record import DATA_SHEET, stored_sheets
 from desktop_app.exchange.xlsx.keys import (
     CATEGORY_KEY_PREFIX,
     GROUP_KEY_PREFIX,
+    HEADER_KEY,
     NOTES_KEY,
     OVERVIEW_KEY,
     PROJECT_KEY_PREFIX,
@@ -257,12 +259,30 @@ class SheetReader:
                 for _, stage, text in header_cells(self.hidden)
                 if stage is not None
             }
+        # Where the group headings carry the stage headings (北区), the column header has none.
+        labelled = header
+        if all(not self.grid.text(header, column).strip() for column in self.grid.stage_columns):
+            labelled = self._first_labelled_group(header) or header
         for column in self.grid.stage_columns:
-            name = self.grid.text(header, column)
+            name = self.grid.text(labelled, column)
             if not name.strip():
                 raise self.grid.fail(header, column, "段階（当初予算など）の見出しが空です")
             names.append(printed.get(name, name))
         return names
+
+    def _first_labelled_group(self, header: int) -> int:
+        """The first group heading under the header that carries every stage's heading, or 0."""
+        grid = self.grid
+        for number in range(header + 1, len(grid.rows) + 1):
+            key = grid.key(number)
+            if key in (HEADER_KEY, TOTAL_KEY):
+                return 0
+            if key.startswith(GROUP_KEY_PREFIX):
+                texts = [grid.text(number, column).strip() for column in grid.stage_columns]
+                # Headings, not a subtotal's figures (南区 prints those on some headings).
+                if all(texts) and not any(all(c.isdigit() or c in ",，" for c in text) for text in texts):
+                    return number
+        return 0
 
     def _stages(self) -> tuple[Stage, ...]:
         locked: dict[str, bool] = {}
@@ -398,7 +418,7 @@ class SheetReader:
                     raise grid.fail(number, NAME_COLUMN, "内訳の行（字下げした行）の上に親の事業がありません")
                 parent = projects[-1]
                 project = self._project(
-                    number, key, hidden, parent.project.category, group=hidden.group if hidden else None
+                    number, key, hidden, parent.project.category, group=hidden.group if hidden else None, child=True
                 )
                 parent.children.append(_RowProject(number, project, hidden))
             else:
@@ -480,6 +500,8 @@ class SheetReader:
         grid = self.grid
         text = grid.text(heading, 1)
         hidden = self.hidden
+        if self.layout.tables == TABLES_SINGLE:
+            return "", None  # the one table's heading (中央区: 令和2年度の取組み) names no category
         if not text and hidden is not None:
             # A ward that prints no table headings: the key says which category's table it is.
             index = self._hidden_index(grid.key(heading), CATEGORY_KEY_PREFIX, len(hidden.categories))
@@ -515,14 +537,30 @@ class SheetReader:
 
     # -- one row
 
-    def _project(self, number: int, key: str, hidden: Project | None, category: str, *, group: str | None) -> Project:
+    def _joint(self, number: int, category: str, *, child: bool) -> str:
+        """How the row's name cell holds its description too (南区), or "" where they are apart."""
+        if not self.grid.is_blank(number, self.grid.columns[Column.DESCRIPTION]):
+            return ""  # the cells were unmerged and the description typed in its own column
+        if child and self.layout.sub_item_text == "joined":
+            return "　"
+        return "（）" if category in self.layout.description_in_name else ""
+
+    def _project(
+        self, number: int, key: str, hidden: Project | None, category: str, *, group: str | None, child: bool = False
+    ) -> Project:
         grid = self.grid
         name_text = grid.text(number, NAME_COLUMN)
         printed = self.printed.get(key)
-        if hidden is not None and printed is not None and name_text == printed.text:
+        description = grid.text(number, grid.columns[Column.DESCRIPTION])
+        joint = self._joint(number, category, child=child)
+        if hidden is not None and printed is not None and name_text == (printed.joined or printed.text):
             name, new, district = hidden.name, hidden.new, hidden.district
             category = category or hidden.category
+            if printed.joined:
+                description = hidden.description
         else:
+            if joint:
+                name_text, description = split_joined(name_text, joint)
             name, new, district, tagged = self._parse_name(name_text, hidden)
             category = category or tagged or (hidden.category if hidden is not None else self._first_category())
         if not name.strip():
@@ -537,7 +575,7 @@ class SheetReader:
             name=name,
             category=category,
             amounts=amounts,
-            description=grid.text(number, grid.columns[Column.DESCRIPTION]),
+            description=description,
             group=group,
             new=new,
             status=status,

@@ -107,10 +107,14 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         key(row, f"{CATEGORY_KEY_PREFIX}{category_index.get(table.category, '')}")
         ws.row_dimensions[row].height = 20
         row += 1
-        for index, (_, _, header) in enumerate(columns, start=1):
+        # Where the group headings carry the stage headings (北区), the column header leaves them out.
+        headers = [
+            "" if stage is not None and not table.stage_labels_in_header else header for _, stage, header in columns
+        ]
+        for index, header in enumerate(headers, start=1):
             style(put_text(ws, row, index, header), STYLES.bold, STYLES.center, fill=STYLES.header_fill)
         key(row, HEADER_KEY)
-        fit_row_height(ws, row, [(header, widths[index]) for index, (_, _, header) in enumerate(columns, start=1)])
+        fit_row_height(ws, row, [(header, widths[index]) for index, header in enumerate(headers, start=1)])
         first_header_row = first_header_row or row
         row += 1
         top_level_rows: dict[str, list[int]] = {}
@@ -121,8 +125,11 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
             if layout_row.kind is RowKind.GROUP:
                 boxed(row, STYLES.group_fill, STYLES.bold)
                 put_text(ws, row, 1, layout_row.text)
-                merged = description_column if layout_row.amounts else width
+                merged = description_column if layout_row.amounts or layout_row.labels else width
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=merged)
+                for stage, label in enumerate(layout_row.labels if not layout_row.amounts else ()):
+                    if stage in stage_column:
+                        put_text(ws, row, stage_column[stage], label).alignment = STYLES.center
                 fit_row_height(ws, row, [(layout_row.text, sum(widths[c] for c in range(1, merged + 1)))])
                 key(row, f"{GROUP_KEY_PREFIX}{'' if layout_row.group is None else layout_row.group}")
                 open_group = (row, []) if layout_row.amounts else None
@@ -143,14 +150,18 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
                 assert project is not None and layout_row.path is not None
                 boxed(row)
                 _put_no(ws, row, no_column, layout_row.no)
-                name_cell = put_text(ws, row, name_column, layout_row.text)
+                name_cell = put_text(ws, row, name_column, layout_row.joined or layout_row.text)
                 if layout_row.kind is RowKind.CHILD:
                     name_cell.alignment = STYLES.child
                 else:
                     top_level_rows.setdefault(layout_row.category, []).append(row)
                     if open_group is not None:
                         open_group[1].append(row)
-                put_text(ws, row, description_column, project.description)
+                if layout_row.joined:
+                    # 南区 prints name and description in one cell across both columns.
+                    ws.merge_cells(start_row=row, start_column=name_column, end_row=row, end_column=description_column)
+                else:
+                    put_text(ws, row, description_column, project.description)
                 for stage, column in stage_column.items():
                     amount = project.amounts[stage] if stage < len(project.amounts) else None
                     _put_amount(value_cell(ws, row, column), amount)
@@ -165,10 +176,15 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
                 if remarks_column:
                     put_text(ws, row, remarks_column, remarks(project, layout))
                 key(row, project_key(layout_row.path))
-                texts = [
-                    (layout_row.text, widths[name_column] - (CHILD_INDENT if layout_row.kind is RowKind.CHILD else 0)),
-                    (project.description, widths[description_column]),
-                ]
+                indent = CHILD_INDENT if layout_row.kind is RowKind.CHILD else 0
+                if layout_row.joined:
+                    span = sum(widths[c] for c in range(name_column, description_column + 1))
+                    texts = [(layout_row.joined, span - indent)]
+                else:
+                    texts = [
+                        (layout_row.text, widths[name_column] - indent),
+                        (project.description, widths[description_column]),
+                    ]
                 if remarks_column:
                     texts.append((remarks(project, layout), widths[remarks_column]))
                 fit_row_height(ws, row, texts)
