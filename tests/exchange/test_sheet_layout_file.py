@@ -11,6 +11,7 @@ import pytest
 
 from desktop_app import cli, operations
 from desktop_app.domain import Group, new_sheet, next_year_sheet
+from desktop_app.domain.layout import rename_layout_categories
 from desktop_app.domain.model import DEFAULT_LAYOUT, TABLES_SINGLE, WARD_LAYOUTS
 from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.json_format import dump_sheet, load_sheet_bytes, sheet_to_data
@@ -45,6 +46,13 @@ def test_the_layout_and_fields_of_a_newer_writer_come_back_as_they_were() -> Non
         ({"numbering": "i"}, "「numbering」「i」は使えません"),
         ({"group_subtotals": "yes"}, "「group_subtotals」が true / false ではありません"),
         ({"category_order": "復興支援自治推進経費"}, "「category_order」が文字列の配列ではありません"),
+        ({"sub_item_text": "one"}, "「sub_item_text」「one」は使えません（columns / joined）"),
+        (
+            {"numberings": {"復興支援自治推進経費": "[1]"}},
+            "「numberings」の「復興支援自治推進経費」「[1]」は使えません",
+        ),
+        ({"numberings": ["（1）"]}, "「numberings」が経費区分ごとの文字列になっていません"),
+        ({"group_stage_labels": "北区"}, "「group_stage_labels」が文字列の配列ではありません"),
     ],
 )
 def test_a_bad_layout_is_refused_naming_the_field(layout: object, expected: str) -> None:
@@ -53,6 +61,19 @@ def test_a_bad_layout_is_refused_naming_the_field(layout: object, expected: str)
     with pytest.raises(ImportFileError) as caught:
         load_sheet_bytes(json.dumps(data, ensure_ascii=False).encode(), "x.json")
     assert expected in str(caught.value)
+
+
+def test_minamis_own_print_travels_in_the_file_and_a_renamed_category_keeps_it() -> None:
+    data = sheet_to_data(SAMPLES["南区"])
+    layout = data["layout"]
+    assert layout["numberings"] == {"復興支援自治推進経費": "（1）"}
+    assert layout["sub_item_text"] == "joined"
+    assert layout["group_stage_labels"] == ["まちづくり推進経費"]
+    assert layout["description_in_name"] == ["復興支援自治推進経費"]
+    assert load_sheet_bytes(dump_sheet(SAMPLES["南区"]).encode(), "x.json").layout == SAMPLES["南区"].layout
+    # A category renamed in the sheet settings takes its print with it.
+    renamed = rename_layout_categories(SAMPLES["南区"].layout, [("復興支援自治推進経費", "復興経費")])
+    assert renamed.numbering_for("復興経費") == "（1）" and renamed.description_in_name == ("復興経費",)
 
 
 def test_a_repeated_group_name_is_told_apart_by_group_index() -> None:

@@ -362,6 +362,24 @@ def test_edits_in_each_wards_own_excel_are_read_back() -> None:
     assert [g.name for g in minami.groups].count("防災・減災") == 2
     assert minami.projects[-1].group_index == SAMPLES["南区"].projects[-1].group_index
 
+    # 南区's one-cell texts: a sub-item's 「名前　内容」 and a 復興 project's 「名前（内容）」 come apart again.
+    minami = _edited(
+        SAMPLES["南区"],
+        {
+            "史跡や豊かな自然を巡るﾊﾞｽﾂｱｰ　南区の史跡や豊かな自然を巡るﾊﾞｽﾂｱｰを開催する。": "史跡めぐりﾊﾞｽﾂｱｰ　史跡を巡る。",
+            "災害公営住宅入居者交流支援経費（入居者同士及び地域住民等とのｺﾐｭﾆﾃｨ形成支援）": "災害公営住宅交流経費（入居者同士の交流）",
+            "校区防災連絡会及び活動助成経費（新規）": "校区防災連絡会助成経費（新規）",
+        },
+    )
+    child = minami.projects[2].children[0]
+    assert (child.name, child.description, child.no) == ("史跡めぐりﾊﾞｽﾂｱｰ", "史跡を巡る。", "①")
+    fukko = [p for p in minami.projects if p.category == FUKKO]
+    assert (fukko[0].name, fukko[0].description) == ("災害公営住宅交流経費", "入居者同士の交流")
+    assert (fukko[4].name, fukko[4].description, fukko[4].new) == ("校区防災連絡会助成経費", "", True)
+    assert [p.no for p in fukko] == [p.no for p in SAMPLES["南区"].projects if p.category == FUKKO]
+
+    # 北区's stage headings stand on the group headings only: the stages are still read.
     kita = _edited(SAMPLES["北区"], {"⑧": "⑨", "北区まちづくり懇話会": "北区まちづくり懇話会（新）"})
+    assert kita.stage_names == SAMPLES["北区"].stage_names
     project = next(p for p in kita.projects if p.name == "北区まちづくり懇話会（新）")
     assert (project.no, project.category) == ("9", MACHI)
