@@ -553,12 +553,23 @@ def plan_outdent(sheet: Sheet, project_id: int) -> Edit:
 # ---------------------------------------------------------------- groups and stages
 
 
-def plan_new_group(sheet: Sheet, name: str, project_ids: Sequence[int], description: str = "") -> Edit:
-    """A new group heading, placed after the groups in use, with the chosen projects in it."""
+def group_name_taken(sheet: Sheet, name: str) -> bool:
+    """Whether a heading of that name is already on the sheet (a second one is allowed when asked for)."""
+    return any(group.name == name.strip() for group in sheet.groups)
+
+
+def plan_new_group(
+    sheet: Sheet, name: str, project_ids: Sequence[int], description: str = "", *, repeat: bool = False
+) -> Edit:
+    """A new group heading, placed after the groups in use, with the chosen projects in it.
+
+    A name already on the sheet is refused unless `repeat`: a ward may print two headings of one
+    name (南区's two 防災・減災), each with its own projects and subtotal, but only on purpose.
+    """
     name = name.strip()
     if not name:
         raise EditError("グループ名を入力してください。")
-    if any(group.name == name for group in sheet.groups):
+    if group_name_taken(sheet, name) and not repeat:
         raise EditError(f"グループ「{name}」はすでにあります。")
     position = len(sheet.groups)
     changes: list[Change] = [AddGroup(Group(name, description), position)]
@@ -609,7 +620,9 @@ def plan_rename_group(sheet: Sheet, group: int | str, new: str) -> Edit:
     if not new:
         raise EditError("グループ名は空にできません。")
     if new != old and any(found.name == new for found in sheet.groups):
-        raise EditError(f"グループ「{new}」はすでにあります。")
+        raise EditError(
+            f"グループ「{new}」はすでにあります（同じ名前の見出しをもう1つ作るときは「新しいグループ」で作ってください）。"
+        )
     return Edit(
         f"グループ名の変更（{old} → {new}）", (RenameGroup(position, old, new),), (RenameGroup(position, new, old),)
     )

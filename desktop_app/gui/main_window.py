@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop_app import operations
 from desktop_app.domain import WARDS, Sheet, wareki_year
 from desktop_app.domain.edits import (
+    group_name_taken,
     plan_delete,
     plan_details,
     plan_indent,
@@ -466,8 +468,23 @@ class MainWindow(QMainWindow):
 
         ids = self.view.current_project_ids()
         name, ok = QInputDialog.getText(self, "新しいグループ", "グループ（見出し）の名前:")
-        if ok:
-            self.editor.perform(lambda sheet: plan_new_group(sheet, name, ids))
+        sheet = self.editor.sheet
+        if not ok or sheet is None:
+            return
+        repeat = False
+        if name.strip() and group_name_taken(sheet, name):
+            answer = QMessageBox.question(
+                self,
+                "新しいグループ",
+                f"「{name.strip()}」という見出しはすでにあります。同じ名前の見出しをもう1つ作りますか？\n"
+                "（別の見出しとして、それぞれの事業と小計で印刷されます。南区の2つの「防災・減災」のように。）",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            repeat = True
+        self.editor.perform(lambda sheet: plan_new_group(sheet, name, ids, repeat=repeat))
 
     def _fill_group_menu(self) -> None:
         self.group_menu.clear()
@@ -475,8 +492,15 @@ class MainWindow(QMainWindow):
         if sheet is None:
             return
         ids = self.view.current_project_ids()
-        # By position: a repeated name (南区's two 防災・減災) is two entries, each its own heading.
-        choices: list[tuple[str, int | None]] = [(g.name, n) for n, g in enumerate(sheet.groups)]
+        # By position: a repeated name (南区's two 防災・減災) is two entries, each its own heading,
+        # told apart by which of that name it is.
+        choices: list[tuple[str, int | None]] = []
+        counts = Counter(group.name for group in sheet.groups)
+        seen: Counter[str] = Counter()
+        for position, group in enumerate(sheet.groups):
+            seen[group.name] += 1
+            label = f"{group.name}（{seen[group.name]}つ目）" if counts[group.name] > 1 else group.name
+            choices.append((label, position))
         for name, position in [*choices, ("（グループなし）", None)]:
             action = self.group_menu.addAction(name)
             action.triggered.connect(partial(self._set_group, ids, position))
