@@ -23,6 +23,7 @@ from desktop_app.domain.model import (
     Sheet,
     SheetLayout,
     Status,
+    project_label,
 )
 from desktop_app.domain.money import format_amount, sum_amounts
 from desktop_app.domain.totals import SheetTotals, sheet_totals
@@ -136,6 +137,15 @@ def display_no(no: str, layout: SheetLayout, category: str = "") -> str:
     if numbering == "（1）":
         return f"（{no}）"
     return f"({no})"
+
+
+def printed_label(sheet: Sheet, project: Project, parent: Project | None = None) -> str:
+    """How a message names a project as the sheet prints its №: ⑥「…」 (北区), (6)「…」 (南区),
+    №6「…」; a sub-item with its parent (「…」の内訳①「…」)."""
+    if parent is not None:
+        return f"{printed_label(sheet, parent)}の内訳{project.no or '番号なし'}「{project.name}」"
+    shown = display_no(project.no, sheet.layout, project.category)
+    return project_label(project.no, project.name) if shown == project.no else f"{shown}「{project.name}」"
 
 
 def stored_no(text: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from desktop_app.domain.layout import printed_label
 from desktop_app.domain.model import Project, Sheet, Status
 from desktop_app.domain.money import format_amount
 from desktop_app.domain.totals import sheet_totals
@@ -77,7 +78,7 @@ def _project_findings(
     sheet: Sheet, budgets: tuple[int, ...], project: Project, path: tuple[int, int | None], parent: Project | None
 ) -> list[Finding]:
     findings: list[Finding] = []
-    label = project.label_under(parent)
+    label = printed_label(sheet, project, parent)
     settlement_index = sheet.settlement_index()
     if settlement_index is None:
         return findings
@@ -116,7 +117,7 @@ def _children_sum_findings(sheet: Sheet, project: Project, index: int) -> list[F
             findings.append(
                 Finding(
                     Severity.ERROR,
-                    f"{project.label}の{sheet.stages[stage_index].name} {format_amount(shown)}千円が"
+                    f"{printed_label(sheet, project)}の{sheet.stages[stage_index].name} {format_amount(shown)}千円が"
                     f"内訳の合計 {format_amount(summed)}千円と一致しません。",
                     project_path=(index, None),
                     stage=stage_index,

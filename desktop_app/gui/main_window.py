@@ -497,13 +497,13 @@ class MainWindow(QMainWindow):
         choices: list[tuple[str, int | None]] = []
         counts = Counter(group.name for group in sheet.groups)
         seen: Counter[str] = Counter()
-        for position, group in enumerate(sheet.groups):
+        for index, group in enumerate(sheet.groups):
             seen[group.name] += 1
             label = f"{group.name}（{seen[group.name]}つ目）" if counts[group.name] > 1 else group.name
-            choices.append((label, position))
-        for name, position in [*choices, ("（グループなし）", None)]:
+            choices.append((label, index))
+        for name, target in [*choices, ("（グループなし）", None)]:
             action = self.group_menu.addAction(name)
-            action.triggered.connect(partial(self._set_group, ids, position))
+            action.triggered.connect(partial(self._set_group, ids, target))
             action.setEnabled(bool(ids) and not self.workspace.readonly)
 
     def _set_group(self, ids: list[int], group: int | None) -> None:

@@ -58,7 +58,7 @@ def test_an_over_allocation_is_flagged_beside_the_wards_row_and_on_stderr(
     assert message in rows[("北区", "まちづくり推進経費")]["確認"]
     # The settlement above the budget is a project of the same category: on that row too.
     assert (
-        "№6「「北区の魅力」発信事業！」の決算額 867千円が2月補正後 649千円を超えています。"
+        "⑥「「北区の魅力」発信事業！」の決算額 867千円が2月補正後 649千円を超えています。"
         in (rows[("北区", "まちづくり推進経費")]["確認"])
     )
     assert not rows[("北区", "復興支援自治推進経費")]["確認"]

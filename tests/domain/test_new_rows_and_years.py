@@ -71,7 +71,18 @@ def test_a_finding_on_a_sub_item_names_its_parent() -> None:
     sheet = replace(minami, projects=(*minami.projects[:parent_index], changed, *minami.projects[parent_index + 1 :]))
     found = [f for f in validate(sheet) if f.project_path == (parent_index, 1)]
     assert found and found[0].severity is Severity.ERROR
-    assert found[0].message.startswith(f"{parent.label}の内訳{child.no}「{child.name}」の決算額")
+    # Named as 南区 prints the №: (3), not №3.
+    assert found[0].message.startswith(f"({parent.no})「{parent.name}」の内訳{child.no}「{child.name}」の決算額")
+
+
+def test_a_finding_names_the_project_by_the_number_kita_prints() -> None:
+    kita = _sample("kita")
+    index, project = next((i, p) for i, p in enumerate(kita.projects) if p.no == "6" and not p.children)
+    budget = next(a for a in reversed(project.amounts[:3]) if a is not None)
+    over = replace(project, amounts=(*project.amounts[:3], budget + 1))
+    sheet = replace(kita, projects=(*kita.projects[:index], over, *kita.projects[index + 1 :]))
+    (found,) = [f for f in validate(sheet) if f.project_path == (index, None)]
+    assert found.message.startswith(f"⑥「{project.name}」の決算額")
 
 
 def test_a_year_with_every_settlement_entered_is_offered_to_be_settled_at_once() -> None:

@@ -37,7 +37,7 @@ def test_a_sheet_with_errors_is_shown_and_going_back_stops_it(
     getattr(window, action).trigger()
     ((text, detail),) = answer.seen
     assert text == f"令和2年度 北区のシートに誤りがあります。このまま{verb}しますか？"
-    assert "№6「「北区の魅力」発信事業！」の決算額 867千円が2月補正後 649千円を超えています。" in detail
+    assert "⑥「「北区の魅力」発信事業！」の決算額 867千円が2月補正後 649千円を超えています。" in detail
     assert started == []
     answer.press = f"このまま{verb}"
     getattr(window, action).trigger()
