@@ -21,6 +21,7 @@ from desktop_app.domain import (
     find_ward,
     format_amount,
     parse_fiscal_year,
+    wareki_moment,
     wareki_year,
 )
 from desktop_app.exchange.errors import ExchangeError
@@ -373,7 +374,7 @@ def _run_more(command: str, args: argparse.Namespace, workspace: operations.Work
             return
         rows = [
             [
-                e.changed_at.replace("T", " ")[:16],
+                wareki_moment(e.changed_at),
                 e.changed_by,
                 e.project_label,
                 e.field,
@@ -402,7 +403,7 @@ def _print_backups(workspace: operations.Workspace) -> None:
         count = operations.backup_sheet_count(info.path)
         rows.append(
             [
-                f"{info.taken_at:%Y-%m-%d %H:%M:%S}",
+                wareki_moment(info.taken_at, seconds=True),
                 info.reason_label,
                 info.path.name,
                 "読めません" if count is None else str(count),

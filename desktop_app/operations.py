@@ -26,6 +26,7 @@ from desktop_app.domain import (
     parse_amount,
     parse_fiscal_year,
     ward_order,
+    wareki_moment,
     wareki_short,
     wareki_year,
 )
@@ -784,12 +785,12 @@ class ImportPreview:
         """One sentence when the import may throw away work done in the database, else None."""
         if self.diff.is_new or self.diff.is_empty or self.last_edit is None:
             return None
-        last = f"最終変更 {_when(self.last_edit.changed_at)} {self.last_edit.changed_by}"
+        last = f"最終変更 {wareki_moment(self.last_edit.changed_at)} {self.last_edit.changed_by}"
         if self.file_time is not None:
             if not self.newer_edits:
                 return None
             return (
-                f"データベースにはこのファイル（{self.file_time:%Y-%m-%d %H:%M}）より新しい変更が"
+                f"データベースにはこのファイル（{wareki_moment(self.file_time)}）より新しい変更が"
                 f"{self.newer_edits}件あります（{last}）。取り込むとその変更は失われます。"
             )
         return (
@@ -805,13 +806,6 @@ class ImportPreview:
             lines.append(f"  注意: {self.warning}")
         lines += [f"  注意: {note}" for note in self.notes]
         return lines
-
-
-def _when(changed_at: str) -> str:
-    try:
-        return f"{dt.datetime.fromisoformat(changed_at):%Y-%m-%d %H:%M}"
-    except ValueError:
-        return changed_at
 
 
 def _read_for_preview(path: Path) -> tuple[list[Sheet], dt.datetime | None, tuple[str, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,8 @@ def test_history_shows_an_edit_made_in_the_window(capsys: pytest.CaptureFixture[
     assert code == 0
     newest = out.splitlines()[1]
     assert "東区民文化スポーツ交流事業" in newest and newest.split()[-3:] == ["決算額", "10", "1,200"]
+    # When, as the office writes dates: 令和8年11月30日 14:05.
+    assert re.match(r"令和(元|\d+)年\d+月\d+日 \d\d:\d\d ", newest)
 
 
 def test_backups_lists_what_backup_wrote_even_through_a_symlinked_database(
@@ -76,4 +79,5 @@ def test_backups_lists_what_backup_wrote_even_through_a_symlinked_database(
     lines = out.splitlines()
     assert lines[0].split() == ["日時", "理由", "ファイル", "シート数"]
     assert lines[1].split()[-3:] == ["手動", written.name, "5"]
+    assert re.match(r"令和(元|\d+)年\d+月\d+日 \d\d:\d\d:\d\d ", lines[1])
     assert lines[-1] == f"（{written.parent}）"

@@ -37,7 +37,14 @@ from desktop_app.domain.validation import (
     check_structure,
     validate,
 )
-from desktop_app.domain.wareki import FiscalYearError, parse_fiscal_year, wareki_date, wareki_short, wareki_year
+from desktop_app.domain.wareki import (
+    FiscalYearError,
+    parse_fiscal_year,
+    wareki_date,
+    wareki_moment,
+    wareki_short,
+    wareki_year,
+)
 
 __all__ = [
     "CITY_WARDS",
@@ -83,6 +90,7 @@ __all__ = [
     "validate",
     "ward_order",
     "wareki_date",
+    "wareki_moment",
     "wareki_short",
     "wareki_year",
     "with_allocations",

@@ -78,6 +78,19 @@ def find_fiscal_year(text: str) -> int | None:
 _ERA_STARTS: Final = (("令和", dt.date(2019, 5, 1)), ("平成", dt.date(1989, 1, 8)), ("昭和", dt.date(1926, 12, 25)))
 
 
+def wareki_moment(moment: dt.datetime | str, *, seconds: bool = False) -> str:
+    """`令和8年11月30日 14:05`: when something happened, as the office writes dates. A stored
+    time that does not read as one (an older or foreign history row) is shown as it is."""
+    if isinstance(moment, str):
+        try:
+            when = dt.datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    else:
+        when = moment
+    return f"{wareki_date(when.date())} {when:{'%H:%M:%S' if seconds else '%H:%M'}}"
+
+
 def wareki_date(day: dt.date) -> str:
     """`令和8年11月24日`: a calendar date in the Japanese era (令和元年5月1日 is the era's first day)."""
     for era, start in _ERA_STARTS:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.domain import WARDS, wareki_year
+from desktop_app.domain import WARDS, wareki_moment, wareki_year
 from desktop_app.operations import BackupInfo, SearchHit, backup_sheet_count
 from desktop_app.paths import data_path, user_data_dir
 from desktop_app.settings import Settings, settings_problem
@@ -193,7 +193,7 @@ class RestoreDialog:
             count = backup_sheet_count(info.path)
             item = QTreeWidgetItem(
                 [
-                    info.taken_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    wareki_moment(info.taken_at, seconds=True),
                     info.reason_label,
                     "読めません" if count is None else f"{count}",
                     info.path.name,

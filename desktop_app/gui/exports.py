@@ -11,7 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop_app import operations
-from desktop_app.domain import Sheet
+from desktop_app.domain import Sheet, wareki_moment
 from desktop_app.gui.worker import Cancelled, in_own_workspace, run_in_background
 from desktop_app.operations import ExchangeError, StorageError
 from desktop_app.settings import Settings
@@ -148,7 +148,7 @@ def restore_from_backup(parent: QWidget, workspace: operations.Workspace) -> boo
     answer = QMessageBox.question(
         parent,
         "バックアップから復元",
-        f"{chosen.taken_at:%Y-%m-%d %H:%M}のバックアップに戻します。いまのデータは復元の前にバックアップします。よろしいですか？",
+        f"{wareki_moment(chosen.taken_at)}のバックアップに戻します。いまのデータは復元の前にバックアップします。よろしいですか？",
     )
     if answer != QMessageBox.StandardButton.Yes:
         return False

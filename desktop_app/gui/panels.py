@@ -24,7 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain import STATUS_LABELS, Finding, Project, Severity, Sheet, format_amount, format_rate
+from desktop_app.domain import (
+    STATUS_LABELS,
+    Finding,
+    Project,
+    Severity,
+    Sheet,
+    format_amount,
+    format_rate,
+    wareki_moment,
+)
 from desktop_app.domain.totals import SheetTotals, totals_explanation
 from desktop_app.operations import HistoryEntry
 
@@ -111,7 +120,7 @@ class ProjectPanel(QWidget):
         self.notes_heading.setText(project.notes_heading or "")
         self.history.clear()
         for entry in history:
-            when = entry.changed_at.replace("T", " ")[:16]
+            when = wareki_moment(entry.changed_at)
             item = QTreeWidgetItem([when, entry.changed_by, entry.field, entry.old_value or "", entry.new_value or ""])
             self.history.addTopLevelItem(item)
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
 from desktop_app import operations
+from desktop_app.domain import wareki_moment
 from desktop_app.operations import (
     DatabaseDamagedError,
     DatabaseLock,
@@ -191,7 +192,7 @@ def _handle_damage(path: Path, error: DatabaseDamagedError, ask: bool, *, can_re
         QMessageBox.information(
             None,
             "復元しました",
-            f"{restored.backup.taken_at:%Y-%m-%d %H:%M}のバックアップから復元しました。\n"
+            f"{wareki_moment(restored.backup.taken_at)}のバックアップから復元しました。\n"
             f"壊れたファイルは「{restored.damaged_copy.name}」として残してあります。",
         )
         return path

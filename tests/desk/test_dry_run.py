@@ -91,7 +91,7 @@ def test_dry_run_warns_when_the_database_was_edited_after_the_mail(
     code, out, err = run_cli(capsys, "--db", str(db_path), "import", "--dry-run", str(mail))
     assert code == 0, err
     warning = next(line for line in out.splitlines() if "注意" in line)
-    assert "データベースにはこのファイル（2020-03-02 09:00）より新しい変更が" in warning
+    assert "データベースにはこのファイル（令和2年3月2日 09:00）より新しい変更が" in warning
     assert "tanaka" in warning
     assert database_digest(db_path) == before
 

@@ -216,7 +216,7 @@ def test_a_mail_older_than_the_databases_edits_is_warned_about_and_not_ticked(
     assert dialog.load([mail])
     assert dialog.checked_rows() == []
     warning = dialog.model.item(0, 5).text()
-    assert warning.startswith("データベースにはこのファイル（2020-03-02 09:00）より新しい変更が1件あります")
+    assert warning.startswith("データベースにはこのファイル（令和2年3月2日 09:00）より新しい変更が1件あります")
     assert not dialog.import_button.isEnabled()
 
 
