@@ -25,7 +25,8 @@ FALLBACK_FILE: Final = ("resources", "fonts", "DejaVuSans.ttf")
 _lock = threading.Lock()
 _registered: TTFont | None = None
 _fallback: TTFont | None = None
-_printable: set[int] | None = None  # code points of either font, gathered once
+_from_fallback: frozenset[int] | None = None  # what is drawn in the fallback, gathered once
+_printable: frozenset[int] | None = None  # what either font draws
 _warned: set[str] = set()
 
 
@@ -73,7 +74,7 @@ def char_widths() -> tuple[dict[int, float], float]:
     and the width of anything else."""
     face = _font().face
     fallback = _fallback_font().face.charWidths
-    widths = {code: width for code, width in fallback.items() if code not in face.charToGlyph}
+    widths = {code: fallback[code] for code in _fallback_codes() if code in fallback}
     widths.update(face.charWidths)
     return widths, float(face.defaultWidth)
 
@@ -94,7 +95,7 @@ def font_for(char: str) -> str | None:
     code = ord(char)
     if code in _font().face.charToGlyph:
         return FONT_NAME
-    if code in _fallback_font().face.charToGlyph:
+    if code in _fallback_codes():
         return FALLBACK_NAME
     return None
 
@@ -104,12 +105,10 @@ def font_runs(text: str) -> list[tuple[str, str]]:
 
     Line breaks and other characters of neither font stay with the run around them (IPAexGothic's).
     """
-    main = _font().face.charToGlyph
-    fallback = _fallback_font().face.charToGlyph
+    fallback = _fallback_codes()
     runs: list[tuple[str, str]] = []
     for char in text:
-        code = ord(char)
-        font = FALLBACK_NAME if code not in main and code in fallback else FONT_NAME
+        font = FALLBACK_NAME if ord(char) in fallback else FONT_NAME
         if runs and runs[-1][0] == font:
             runs[-1] = (font, runs[-1][1] + char)
         else:
@@ -117,15 +116,30 @@ def font_runs(text: str) -> list[tuple[str, str]]:
     return runs
 
 
-def _glyphs() -> set[int]:
+def _fallback_codes() -> frozenset[int]:
+    """The code points drawn in the fallback: those IPAexGothic lacks, except invisible ones.
+
+    DejaVu Sans maps variation selectors, joiners and bidi controls too; they stay dropped (an IVS
+    leaves its base character in the usual form) rather than go into the text as stray marks.
+    """
+    global _from_fallback
+    if _from_fallback is None:
+        main = _font().face.charToGlyph
+        _from_fallback = frozenset(
+            code for code in _fallback_font().face.charToGlyph if code not in main and not _invisible(chr(code))
+        )
+    return _from_fallback
+
+
+def _glyphs() -> frozenset[int]:
     """Every code point that prints as written, in either font."""
     global _printable
     if _printable is None:
-        _printable = set(_font().face.charToGlyph) | set(_fallback_font().face.charToGlyph)
+        _printable = frozenset(_font().face.charToGlyph) | _fallback_codes()
     return _printable
 
 
-# Printed where the font has no glyph and no substitute: the mark Japanese typesetting uses for a
+# Printed where neither font has a glyph and there is no compatibility form: the mark Japanese typesetting uses for a
 # missing character (下駄記号). Unlike reportlab's empty .notdef box it is visible on paper, reads
 # the same in the PDF's text layer, and the user is told beforehand which characters it stands for.
 MISSING_MARK: Final = "〓"
@@ -141,7 +155,7 @@ def _invisible(char: str) -> bool:
     )
 
 
-def _replacement(char: str, glyphs: set[int]) -> str:
+def _replacement(char: str, glyphs: frozenset[int]) -> str:
     """What a character neither font has is printed as: its compatibility form, a dropped modifier, or 〓."""
     folded = unicodedata.normalize("NFKC", char)
     if folded != char and folded and all(ord(c) in glyphs for c in folded):

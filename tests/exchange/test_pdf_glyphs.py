@@ -156,3 +156,11 @@ def test_a_character_of_neither_font_is_still_warned_about_beside_a_fallback_sym
         "事業 №1「地域活動理解促進事業」の備考の「🌸」は印刷用のフォントにないため、〓で印刷されます。",
     )
     assert "開催予定➤延期〓中止" in text_of(result.data)
+
+
+def test_invisible_marks_the_fallback_maps_stay_dropped_not_printed() -> None:
+    # DejaVu Sans has glyphs for variation selectors and bidi controls: they must not enter the page.
+    sheet = replace(small_sheet(), vision="笑顔\u202eあふれる\u200dまち")
+    result = render_pdf(sheet)
+    assert "笑顔あふれるまち" in text_of(result.data)
+    assert result.warnings == ()
