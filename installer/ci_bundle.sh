@@ -71,7 +71,8 @@ awk -v s="$SIZE_MB" -v m="$MAX_MB" 'BEGIN {exit !(s <= m)}' ||
 UNWANTED=$(find "$BUNDLE" \( -iname '*WebEngine*' -o -iname '*Qt6Quick*' -o -iname '*Qt6Qml*' -o -iname '*tkinter*' \
     -o -iname '*Qt6Multimedia*' -o -iname 'libav*' -o -path '*/plugins/sqldrivers/*' \) -print | awk 'NR <= 5')
 [[ -z "$UNWANTED" ]] || fail "the bundle carries Qt parts the app does not use: $UNWANTED"
-for data in ui/settings_dialog.ui db/0001_initial.sql resources/fonts/ipaexg.ttf resources/sample/2020_higashi.json \
+for data in ui/settings_dialog.ui db/0001_initial.sql resources/fonts/ipaexg.ttf resources/fonts/DejaVuSans.ttf \
+    resources/fonts/DejaVu_License.txt resources/sample/2020_higashi.json \
     resources/translations/qtbase_ja.qm; do
     [[ -f "$BUNDLE/_internal/$data" ]] || fail "$data is missing from the bundle"
 done

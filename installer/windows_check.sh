@@ -497,7 +497,8 @@ run_setup() {
 
 begin "silent per-user install"
 run_setup install.log "$SETUP" /CURRENTUSER || fail "the setup exited with an error: $(tail -5 "$WORK/install.log")"
-for f in machizukuri.exe machizukuri-cli.exe unins000.exe _internal/resources/fonts/ipaexg.ttf; do
+for f in machizukuri.exe machizukuri-cli.exe unins000.exe _internal/resources/fonts/ipaexg.ttf \
+    _internal/resources/fonts/DejaVuSans.ttf; do
     [[ -f "$APP_DIR/$f" ]] || fail "$f is not in the install folder $APP_DIR: $(tail -5 "$WORK/install.log")"
 done
 STUB_INSTALLED=$(find "$APP_DIR" -iname 'icuuc*.dll' -print | head -3)

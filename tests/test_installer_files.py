@@ -204,6 +204,7 @@ def test_spec_excludes_qtwebengine_and_other_unused_qt() -> None:
         "PySide6/Qt/translations/qtbase_ja.qm",
         "resources/translations/qtbase_ja.qm",
         "resources/fonts/ipaexg.ttf",
+        "resources/fonts/DejaVuSans.ttf",
         "ui/settings_dialog.ui",
     ]
     assert [dest for dest in dropped if keep((dest, "", "BINARY"))] == []

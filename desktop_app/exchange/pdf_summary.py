@@ -17,6 +17,7 @@ from typing import Final, Literal
 from reportlab.lib.colors import Color, HexColor, black
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.domain.layout import (
@@ -37,6 +38,7 @@ from desktop_app.exchange.fonts import (
     MISSING_MARK,
     char_widths,
     font_metrics,
+    font_runs,
     missing_characters,
     printable,
     register_font,
@@ -750,12 +752,32 @@ class _Painter:
         mode: Literal[0, 2] = 2 if bold else 0
         if bold:
             canvas.setLineWidth(size * 0.035)
-        if align == "right":
+        runs = font_runs(text)
+        if len(runs) > 1 or runs[0][0] != self.font:
+            self.mixed_text(x, baseline, runs, size, align, mode)
+        elif align == "right":
             canvas.drawRightString(x, baseline, text, mode=mode)
         elif align == "centre":
             canvas.drawCentredString(x, baseline, text, mode=mode)
         else:
             canvas.drawString(x, baseline, text, mode=mode)
+
+    def mixed_text(
+        self, x: float, baseline: float, runs: list[tuple[str, str]], size: float, align: str, mode: Literal[0, 2]
+    ) -> None:
+        """A line with symbols IPAexGothic lacks (➤): each run in its own font, as one text object."""
+        width = sum(stringWidth(run, font, size) for font, run in runs)
+        if align == "right":
+            x -= width
+        elif align == "centre":
+            x -= width / 2
+        text = self.canvas.beginText(x, baseline)
+        text.setTextRenderMode(mode)
+        for font, run in runs:
+            text.setFont(font, size)
+            text.textOut(run)
+        self.canvas.drawText(text)
+        self.canvas.setFont(self.font, size)
 
     def lines_in_box(
         self, lines: list[str], x: float, top: float, width: float, height: float, align: str, bold: bool = False

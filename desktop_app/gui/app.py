@@ -39,6 +39,7 @@ SYSTEM_JAPANESE_FONTS = (
     "TakaoPGothic",
 )
 BUNDLED_FONT = "IPAexGothic"
+SYMBOL_FONT_FILE = "DejaVuSans.ttf"
 SCREENSHOT_SIZE = (1280, 800)
 
 
@@ -70,7 +71,7 @@ def install_japanese(app: QApplication) -> None:
         for name in SYSTEM_JAPANESE_FONTS:
             if name in families:
                 font = QFont(name, app.font().pointSize())
-                app.setFont(font)
+                app.setFont(with_symbol_fallback(font))
                 return
     font_id = QFontDatabase.addApplicationFont(str(data_path("resources", "fonts", "ipaexg.ttf")))
     if font_id < 0:
@@ -78,7 +79,22 @@ def install_japanese(app: QApplication) -> None:
         return
     family = QFontDatabase.applicationFontFamilies(font_id)[0]
     size = app.font().pointSize()
-    app.setFont(QFont(family, size if size > 0 else 9))
+    app.setFont(with_symbol_fallback(QFont(family, size if size > 0 else 9)))
+
+
+def with_symbol_fallback(font: QFont) -> QFont:
+    """The font, followed by the bundled DejaVu Sans for symbols Japanese fonts lack (西区's ➤).
+
+    The PDF draws such symbols in the same font; listed after the Japanese family, Qt takes it only
+    for characters that family has no glyph for, before it would show an empty box.
+    """
+    font_id = QFontDatabase.addApplicationFont(str(data_path("resources", "fonts", SYMBOL_FONT_FILE)))
+    if font_id < 0:
+        log.warning("bundled symbol font could not be loaded")
+        return font
+    fallback = QFontDatabase.applicationFontFamilies(font_id)[0]
+    font.setFamilies([*font.families(), fallback])
+    return font
 
 
 def install_error_dialog() -> None:

@@ -170,7 +170,7 @@ def about_dialog(icon: QPixmap | None, db_path: Path, backups: Path, parent: QWi
     )
     child(dialog, QLabel, "creditsLabel").setText(
         "熊本市 各区役所 まちづくり推進経費の事業シートを入力・印刷・Excel出力するためのアプリです。\n"
-        "フォント: IPAexゴシック（IPAフォントライセンスv1.0）"
+        "フォント: IPAexゴシック（IPAフォントライセンスv1.0）、記号用 DejaVu Sans（Bitstream Vera ライセンス）"
     )
     if icon is not None:
         child(dialog, QLabel, "iconLabel").setPixmap(icon.scaled(96, 96, Qt.AspectRatioMode.KeepAspectRatio))

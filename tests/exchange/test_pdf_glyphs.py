@@ -27,7 +27,7 @@ def db_path(sample_db: Path) -> Path:
     return sample_db
 
 
-EMOJI_NAME = "花のまちづくり😀한마음事業"
+EMOJI_NAME = "花のまちづくり🌸한마음事業"  # neither bundled font has 🌸 or Hangul
 
 
 def hostile_sheet() -> Sheet:
@@ -47,7 +47,7 @@ def text_of(data: bytes) -> str:
 def test_the_warning_names_the_project_the_field_and_the_characters() -> None:
     warnings = unprintable_warnings(hostile_sheet())
     assert warnings == [
-        f"事業 №1「{EMOJI_NAME}」の事業名の「😀」「한」「마」「음」は印刷用のフォントにないため、〓で印刷されます。",
+        f"事業 №1「{EMOJI_NAME}」の事業名の「🌸」「한」「마」「음」は印刷用のフォントにないため、〓で印刷されます。",
         "事業 №3「空き店舗活用事業」の備考の「U+E0100」「𠮷」は印刷用のフォントにないため、〓で印刷されます。",
     ]
     assert unprintable_warnings(small_sheet()) == []
@@ -80,7 +80,7 @@ def test_the_command_line_says_one_line_per_project_and_still_writes_the_pdf(
     assert code == 0, err
     lines = err.splitlines()
     assert lines == [f"注意: {warning}" for warning in unprintable_warnings(hostile_sheet())]
-    assert "「😀」「한」" in lines[0] and EMOJI_NAME in lines[0]
+    assert "「🌸」「한」" in lines[0] and EMOJI_NAME in lines[0]
     assert "書き出しました" in out
     assert "𩸽の塩焼き" in text_of(target.read_bytes())
 
@@ -116,7 +116,7 @@ def test_the_window_lists_the_characters_before_the_preview(
     window.show()
     window.pdf_action.trigger()
     assert len(asked) == 1
-    assert "😀" in asked[0] and EMOJI_NAME in asked[0] and "𠮷" in asked[0]
+    assert "🌸" in asked[0] and EMOJI_NAME in asked[0] and "𠮷" in asked[0]
     assert bool(shown) is previewed
     window.close()
 
@@ -126,3 +126,41 @@ def test_a_lone_surrogate_is_named_by_its_code_and_the_page_still_renders() -> N
     result = render_pdf(sheet)
     assert result.warnings == ("シートの表題の「U+D800」は印刷用のフォントにないため、〓で印刷されます。",)
     assert "令和2年度〓東区" in text_of(result.data)
+
+
+def test_nishi_s_arrows_print_as_arrows_from_the_fallback_font(
+    capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "西区 2020.pdf"
+    code = main(["--db", str(db_path), "export", "pdf", "--ward", "西区", "--year", "2020", "-o", str(target)])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    assert "注意" not in err  # nothing of 西区's sheet is missing from the bundled fonts
+    text = text_of(target.read_bytes())
+    assert "R3年3月開催予定➤5月へ延期➤中止" in text
+    assert "〓" not in text
+    resources = pypdf.PdfReader(target).pages[0]["/Resources"].get_object()
+    assert isinstance(resources, pypdf.generic.DictionaryObject)
+    fonts = resources["/Font"].get_object()
+    assert isinstance(fonts, pypdf.generic.DictionaryObject)
+    names = {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values()}
+    assert names == {"IPAexGothic", "DejaVuSans"}
+
+
+def test_a_character_of_neither_font_is_still_warned_about_beside_a_fallback_symbol() -> None:
+    sheet = small_sheet()
+    projects = list(sheet.projects)
+    projects[0] = replace(projects[0], notes_heading="１－①", note="開催予定➤延期🌸中止")
+    result = render_pdf(replace(sheet, projects=tuple(projects)))
+    assert result.warnings == (
+        "事業 №1「地域活動理解促進事業」の備考の「🌸」は印刷用のフォントにないため、〓で印刷されます。",
+    )
+    assert "開催予定➤延期〓中止" in text_of(result.data)
+
+
+def test_invisible_marks_the_fallback_maps_stay_dropped_not_printed() -> None:
+    # DejaVu Sans has glyphs for variation selectors and bidi controls: they must not enter the page.
+    sheet = replace(small_sheet(), vision="笑顔\u202eあふれる\u200dまち")
+    result = render_pdf(sheet)
+    assert "笑顔あふれるまち" in text_of(result.data)
+    assert result.warnings == ()

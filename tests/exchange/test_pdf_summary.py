@@ -128,8 +128,8 @@ def test_font_is_ipaexgothic_embedded_as_a_subset(sample_pdfs: dict[str, PdfResu
         font = reference.get_object()
         assert isinstance(font, pypdf.generic.DictionaryObject)
         base_font = str(font["/BaseFont"])
-        # Only our font: no Helvetica or other font the printer would have to substitute.
-        assert re.fullmatch(r"/[A-Z]{6}\+IPAexGothic", base_font), base_font
+        # Only our fonts: no Helvetica or other font the printer would have to substitute.
+        assert re.fullmatch(r"/[A-Z]{6}\+(IPAexGothic|DejaVuSans)", base_font), base_font
         descriptor = font["/FontDescriptor"].get_object()
         assert isinstance(descriptor, pypdf.generic.DictionaryObject)
         assert "/FontFile2" in descriptor
@@ -156,21 +156,23 @@ def notes_sheet() -> Sheet:
     return replace(sheet, projects=tuple(projects))
 
 
-def test_numbered_notes_are_printed_under_the_tables_with_missing_glyphs_replaced() -> None:
+def test_numbered_notes_are_printed_under_the_tables_with_their_symbols() -> None:
     text = page_text(render_pdf(notes_sheet()))
     assert flat(NOTES_HEADING) in text
     assert "中止※１－①" in text  # the 備考 cell points to the note
-    assert "１－①R3年3月開催予定→5月へ延期→中止" in text
+    assert "１－①R3年3月開催予定➤5月へ延期➤中止" in text
     assert "３ゼロ予算事業として一部実施" in text
-    assert "➤" not in text
+    assert "→" not in text and fonts.MISSING_MARK not in text
     assert text.index(flat(NOTES_HEADING)) > text.rindex("合計")
 
 
-def test_substitutes_cover_only_characters_the_font_lacks() -> None:
-    for missing, substitute in fonts.SUBSTITUTES.items():
-        assert not fonts.has_glyph(missing), missing
-        assert all(fonts.has_glyph(char) for char in substitute), substitute
-    assert fonts.printable("開催予定➤5月へ延期 ✔済 ☑") == "開催予定→5月へ延期 ✓済 ✓"
+def test_symbols_ipaexgothic_lacks_print_as_written_in_the_fallback_font() -> None:
+    for symbol in "➤✔☑►✕✖⚠":
+        assert not fonts.has_glyph(symbol), symbol
+        assert fonts.font_for(symbol) == fonts.FALLBACK_NAME, symbol
+    assert fonts.printable("開催予定➤5月へ延期 ✔済 ☑") == "開催予定➤5月へ延期 ✔済 ☑"
+    assert fonts.font_runs("予定➤5月") == [("IPAexGothic", "予定"), ("DejaVuSans", "➤"), ("IPAexGothic", "5月")]
+    assert fonts.missing_characters("開催予定➤5月へ延期 ✔済") == []
     assert fonts.printable("ず～っと“わがまち北区” ①② ― №") == "ず～っと“わがまち北区” ①② ― №"
 
 
@@ -194,8 +196,7 @@ def test_every_character_of_the_sample_sheets_has_a_glyph() -> None:
         for project in sheet.all_projects():
             texts += [display_name(project), project.description, remarks(project), project.no]
         for text in texts:
-            missing = {char for char in fonts.printable(text) if not char.isspace() and not fonts.has_glyph(char)}
-            assert not missing, (sheet.ward, text, missing)
+            assert fonts.missing_characters(text) == [], (sheet.ward, text)
 
 
 @pytest.mark.parametrize(("projects", "paper"), [(10, "A4"), (40, "A4"), (70, "A4"), (120, "A3")])
@@ -293,3 +294,11 @@ def test_page_renders_to_a_non_trivial_image(sample_pdfs: dict[str, PdfResult], 
         grey = image.convert("L")
         inked = sum(grey.histogram()[:128])
         assert inked > grey.width * grey.height * 0.01  # text and rules, not a blank page
+
+
+def test_a_missing_fallback_font_file_is_reported_in_japanese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fonts.register_font()
+    monkeypatch.setattr(fonts, "_fallback", None)
+    monkeypatch.setattr(fonts, "data_path", lambda *parts: tmp_path / parts[-1])
+    with pytest.raises(ExchangeError, match=r"PDF用のフォント（.*DejaVuSans\.ttf）を読めません"):
+        fonts.register_font()

@@ -98,9 +98,8 @@ EXPECTED: dict[str, list[Row]] = {
         ("１－① 中止", None),
         ("３－① 実施 総務企画課", None),
         ("花園まちセン 地域ささえあい支援事業等", None),
-        # ➤ is not in the bundled font: the PDF prints → in its place.
-        ("７－③ 西区にぎわいづくり実行委員会 負担金 R3年3月開催予定", None),
-        ("5月へ延期", None),
+        # ➤ is not in IPAexGothic: the PDF draws it in the bundled fallback font, as written.
+        ("７－③ 西区にぎわいづくり実行委員会 負担金 R3年3月開催予定➤5月へ延期➤中止", None),
         ("８－③ 中止", None),
     ],
     "南区": [

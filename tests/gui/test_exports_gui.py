@@ -276,7 +276,7 @@ def test_a_large_sheet_s_preview_renders_off_the_window_s_thread_after_the_unpri
     from desktop_app.gui import print_preview
 
     large = synthetic_sheet("東区", 2020, projects=200)
-    large = replace(large, title=f"{large.title}😀")  # a character the font lacks
+    large = replace(large, title=f"{large.title}🌸")  # a character neither bundled font has
     rendered_on: list[threading.Thread] = []
     render = operations.preview_pdf
 
@@ -303,7 +303,7 @@ def test_a_large_sheet_s_preview_renders_off_the_window_s_thread_after_the_unpri
     asked: list[tuple[str, ...]] = []
     monkeypatch.setattr(print_preview, "confirm_unprintable", lambda parent, warnings: asked.append(warnings))
     assert dialog.exec() == int(QDialog.DialogCode.Rejected)
-    assert len(asked) == 1 and any("😀" in warning for warning in asked[0])
+    assert len(asked) == 1 and any("🌸" in warning for warning in asked[0])
     assert not dialog.isVisible()
 
     # A small sheet renders in place, without a progress dialog flashing.

@@ -38,7 +38,14 @@ from desktop_app.exchange.xlsx.keys import (
     project_key,
 )
 from desktop_app.exchange.xlsx.print_setup import print_setup
-from desktop_app.exchange.xlsx.row_heights import LINE_HEIGHT, MIN_ROW_HEIGHT, ROW_PADDING, fit_row_height, line_count
+from desktop_app.exchange.xlsx.row_heights import (
+    BODY_SIZE,
+    LINE_HEIGHT,
+    MIN_ROW_HEIGHT,
+    ROW_PADDING,
+    fit_row_height,
+    line_count,
+)
 from desktop_app.exchange.xlsx.styles import CHILD_INDENT, FONT_NAME, STYLES, style
 
 _COLUMN_WIDTHS: Final = {
@@ -87,7 +94,7 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     def banner(row: int, text: str, font: Font, alignment: Alignment, row_key: str) -> None:
         style(put_text(ws, row, 1, text), font, alignment, border=False)
         ws.merge_cells(f"A{row}:{last_letter}{row}")
-        fit_row_height(ws, row, [(text, sum(widths.values()) * 0.9)])
+        fit_row_height(ws, row, [(text, sum(widths.values()) * 0.9)], font.size or BODY_SIZE)
         key(row, row_key)
 
     banner(1, sheet_heading(sheet), STYLES.title, STYLES.title_center, TITLE_KEY)
