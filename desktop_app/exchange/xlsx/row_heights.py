@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 # Neither Excel nor LibreOffice grows a row to fit wrapped text on opening a file, so each row
 # gets a height from an estimate of its lines, made in Excel's geometry (what the wards print
 # with): a column `w` wide is w × 7 + 5 pixels at 96 dpi (7: the widest digit of the workbook's
-# default font, Calibri 11), less the cell's margins; the text is 游ゴシック, whose Japanese
+# default font, Calibri 11), less the cell's margins; the text is ＭＳ Ｐゴシック, whose Japanese
 # characters are one em wide and its Latin letters and figures about half that.
 BODY_SIZE: Final = 10.0
 LINE_HEIGHT: Final = 13.5  # one line of 10 pt text
@@ -27,7 +27,7 @@ _POINTS_PER_PX: Final = 0.75
 
 _FULL_WIDTH_EM: Final = 1.0
 _HALF_WIDTH_EM: Final = 0.5  # ｶﾀｶﾅ
-_NARROW_EM: Final = 0.6  # Latin letters, figures and ASCII signs, proportional in 游ゴシック
+_NARROW_EM: Final = 0.6  # Latin letters, figures and ASCII signs, proportional in ＭＳ Ｐゴシック
 _SPACE_EM: Final = 0.3
 # A Latin word or figure (「LOVEW」「2,200」) moves to the next line whole; anything else may break.
 _TOKEN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,%'/\-]*|.", re.DOTALL)

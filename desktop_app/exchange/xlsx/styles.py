@@ -8,7 +8,10 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 CHILD_INDENT: Final = 2
-FONT_NAME: Final = "游ゴシック"
+# ＭＳ Ｐゴシック, not 游ゴシック: Excel spaces 游ゴシック's lines about 1.7 em apart, so the row
+# heights estimated below (1.35 em a line) would clip the last line of a multi-line cell in Excel;
+# ＭＳ Ｐゴシック's lines are about 1.2 em apart, and every Japanese Windows has it.
+FONT_NAME: Final = "ＭＳ Ｐゴシック"
 
 
 class _Styles:
