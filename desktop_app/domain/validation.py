@@ -97,10 +97,12 @@ def _project_findings(
             )
         )
     if project.status is Status.CANCELLED and settled:
+        # Worth a look, not wrong: 西区's №7 was cancelled after its 負担金 had been paid (2,500千円).
         findings.append(
             Finding(
-                Severity.ERROR,
-                f"{label}は中止ですが{sheet.stages[settlement_index].name}が{format_amount(settled)}千円あります。",
+                Severity.WARNING,
+                f"{label}は中止ですが{sheet.stages[settlement_index].name}が{format_amount(settled)}千円あります"
+                "（中止の前に支出した分か確認してください）。",
                 project_path=path,
                 stage=settlement_index,
                 category=project.category,
