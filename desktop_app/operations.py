@@ -905,6 +905,16 @@ def preview_received(
     return ReceivedPreview(previews, problems)
 
 
+def check_previews_distinct(previews: Sequence[ImportPreview]) -> None:
+    """Refuse two sheets of one ward and year among those to import (ImportFileError naming the file)."""
+    keys = [(p.sheet.ward, p.sheet.fiscal_year) for p in previews]
+    for preview, key in zip(previews, keys, strict=True):
+        if keys.count(key) > 1:
+            raise ImportFileError(
+                preview.source, f"{preview.sheet.year_label} {preview.sheet.ward}のシートを2つ選んでいます"
+            )
+
+
 def import_previewed(
     workspace: Workspace,
     previews: Sequence[ImportPreview],
@@ -914,12 +924,7 @@ def import_previewed(
     """Store the sheets a person accepted after seeing their previews: one backup, then one
     transaction. `progress` is called after each sheet inside the transaction; if it raises (中止),
     the transaction is rolled back and the database is as it was."""
-    keys = [(p.sheet.ward, p.sheet.fiscal_year) for p in previews]
-    for preview, key in zip(previews, keys, strict=True):
-        if keys.count(key) > 1:
-            raise ImportFileError(
-                preview.source, f"{preview.sheet.year_label} {preview.sheet.ward}のシートを2つ選んでいます"
-            )
+    check_previews_distinct(previews)
     return _store_sheets(workspace, [(p.sheet, p.source) for p in previews], progress=progress)
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop_app import operations
 from desktop_app.domain import Sheet, wareki_moment
+from desktop_app.domain.sheet_diff import describe_diff, summarise_diff
 from desktop_app.gui.worker import Cancelled, in_own_workspace, run_in_background
 from desktop_app.operations import ExchangeError, StorageError
 from desktop_app.settings import Settings
@@ -34,10 +35,12 @@ def offer_saved(parent: QWidget, path: Path, title: str, text: str, *, open_file
 def import_files(
     parent: QWidget, workspace: operations.Workspace, settings: Settings, *, replaced: Callable[[], None]
 ) -> bool:
-    """Choose sheet files and import them all or none; `replaced` refreshes the window before the summary.
+    """Choose sheet files, see what each would change, and import them all or none; `replaced`
+    refreshes the window before the summary.
 
-    The files are read and stored off the window's thread (a large workbook takes a while), under
-    the window's own write lock, behind a progress dialog whose 中止 leaves the database as it was.
+    The files are read, compared and stored off the window's thread (a large workbook takes a
+    while), under the window's own write lock, behind a progress dialog whose 中止 leaves the
+    database as it was. Nothing is stored before the person has seen the changes and said yes.
     """
     names, _ = QFileDialog.getOpenFileNames(
         parent, "取り込むファイル", str(settings.export_dir()), "シート (*.json *.xlsx *.eml);;すべて (*)"
@@ -45,13 +48,36 @@ def import_files(
     if not names:
         return False
     paths = [Path(name) for name in names]
+
+    def read(report: Callable[[int, int, str], None]) -> list[operations.ImportPreview]:
+        def compare(own: operations.Workspace) -> list[operations.ImportPreview]:
+            previews: list[operations.ImportPreview] = []
+            for done, path in enumerate(paths, start=1):
+                previews += operations.preview_import(own, [path])
+                report(done, len(paths), path.name)
+            # Refused as the import refuses it: the same ward and year twice among the files.
+            operations.check_previews_distinct(previews)
+            return previews
+
+        return in_own_workspace(workspace, compare)
+
     try:
+        previews = run_in_background(parent, "取込", "ファイルを読んでいます…", read)
+        changing = [preview for preview in previews if not preview.diff.is_empty]
+        if not changing:
+            QMessageBox.information(
+                parent, "取込", "取り込んでも変わる内容はありません。データベースは変更していません。"
+            )
+            return False
+        if not _confirm_import(parent, changing):
+            QMessageBox.information(parent, "取込", "取り込みませんでした。データベースは変更していません。")
+            return False
         outcomes = run_in_background(
             parent,
             "取込",
             "取り込んでいます…",
             lambda report: in_own_workspace(
-                workspace, lambda own: operations.import_files(own, paths, progress=report)
+                workspace, lambda own: operations.import_previewed(own, changing, progress=report)
             ),
         )
     except Cancelled:
@@ -64,6 +90,36 @@ def import_files(
     replaced()
     QMessageBox.information(parent, "取り込みました", "次のシートを取り込みました。\n" + "\n".join(lines))
     return True
+
+
+def _confirm_import(parent: QWidget, previews: list[operations.ImportPreview]) -> bool:
+    """What each sheet would change (its 追加・削除・金額… and any newer edits it would overwrite),
+    asked before anything is stored; the details are one click away."""
+    lines = []
+    details = []
+    for preview in previews:
+        lines.append(
+            f"・{preview.sheet.year_label} {preview.sheet.ward}（{preview.source}）: {summarise_diff(preview.diff)}"
+        )
+        if preview.warning:
+            lines.append(f"　注意: {preview.warning}")
+        details += [
+            f"{preview.sheet.year_label} {preview.sheet.ward}（{preview.source}）",
+            *describe_diff(preview.diff),
+            "",
+        ]
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if any(p.warning for p in previews) else QMessageBox.Icon.Question)
+    box.setWindowTitle("取込")
+    box.setText(
+        "次のシートをファイルの内容に置き換えます。\n"
+        + "\n".join(lines)
+        + "\n\n取り込みますか？（取り込む前にデータベースのバックアップを取ります）"
+    )
+    box.setDetailedText("\n".join(details).strip())
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def _save_path(parent: QWidget, settings: Settings, title: str, default_name: str, pattern: str) -> Path | None:

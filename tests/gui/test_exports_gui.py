@@ -34,6 +34,9 @@ def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     def shown_box(box: QMessageBox) -> int:
         shown.append(box.text())
+        # A question (取込's "replace these sheets?") is answered yes; a notice is just closed.
+        if box.standardButtons() & QMessageBox.StandardButton.Yes:
+            return QMessageBox.StandardButton.Yes.value
         return 0
 
     def message(parent: object, title: str, text: str) -> None:
@@ -180,9 +183,39 @@ def test_import_from_the_window_replaces_the_sheet_and_clears_undo(
     source.write_text(dump_sheet(small_sheet("東区", 2020)), encoding="utf-8")
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
     window.import_action.trigger()
+    # Asked first, with what would change: the sample's 25 projects become the file's 4.
+    (asked,) = [text for text in no_dialogs if text.startswith("次のシートをファイルの内容に置き換えます")]
+    assert "・令和2年度 東区（higashi.json）: 追加" in asked and "削除" in asked
     assert [p.name for p in window.editor.sheet.projects] == [p.name for p in small_sheet().projects]  # type: ignore[union-attr]
     assert not window.undo_action.isEnabled()
     assert any("令和2年度 東区（4事業）" in text for text in no_dialogs)
+
+
+def test_an_import_declined_after_seeing_the_changes_writes_nothing(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: list[str]
+) -> None:
+    source = tmp_path / "higashi.json"
+    source.write_text(dump_sheet(small_sheet("東区", 2020)), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: no_dialogs.append(box.text()) or 0)  # いいえ
+    db = window.workspace.path
+    before = folder_digest(db.parent)
+    names = [p.name for p in window.editor.sheet.projects]  # type: ignore[union-attr]
+    window.import_action.trigger()
+    assert any(text.startswith("次のシートをファイルの内容に置き換えます") for text in no_dialogs)
+    assert "取り込みませんでした。データベースは変更していません。" in no_dialogs
+    assert folder_digest(db.parent) == before  # not even a backup
+    window.open_selected()
+    assert [p.name for p in window.editor.sheet.projects] == names  # type: ignore[union-attr]
+
+    # The sheet's own file, unchanged against the database: nothing to ask, nothing written.
+    same = tmp_path / "same.json"
+    same.write_text(dump_sheet(window.editor.sheet), encoding="utf-8")  # type: ignore[arg-type]
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(same)], ""))
+    no_dialogs.clear()
+    window.import_action.trigger()
+    assert no_dialogs == ["取り込んでも変わる内容はありません。データベースは変更していません。"]
+    assert folder_digest(db.parent) == before
 
 
 def test_a_refused_import_says_why_and_changes_nothing(
