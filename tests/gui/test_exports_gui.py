@@ -197,7 +197,11 @@ def test_an_import_declined_after_seeing_the_changes_writes_nothing(
     source = tmp_path / "higashi.json"
     source.write_text(dump_sheet(small_sheet("東区", 2020)), encoding="utf-8")
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: no_dialogs.append(box.text()) or 0)  # いいえ
+    def decline(box: QMessageBox) -> int:
+        no_dialogs.append(box.text())
+        return 0  # いいえ, or a notice closed
+
+    monkeypatch.setattr(QMessageBox, "exec", decline)
     db = window.workspace.path
     before = folder_digest(db.parent)
     names = [p.name for p in window.editor.sheet.projects]  # type: ignore[union-attr]
