@@ -141,6 +141,11 @@ NUMBERING_STYLES: Final = ("1", "①", "(1)")
 # 【新規】名前 / 【新規】 on its own line above the name (中央区) / 名前（新規） (南区).
 NEW_MARK_STYLES: Final = ("prefix", "prefix_line", "suffix")
 DEFAULT_NOTES_HEADING: Final = "備考（中止・延期・変更の内容）"
+# Groups as heading rows above their projects, or (西区) as one merged vertical cell per group at the
+# left of its rows with the group's circled number beside each №.
+GROUPS_AS_ROWS: Final = "row"
+GROUPS_AT_SIDE: Final = "side"
+GROUP_STYLES: Final = (GROUPS_AS_ROWS, GROUPS_AT_SIDE)
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,9 @@ class SheetLayout:
     status_marks: bool = True
     new_mark: str = "prefix"
     notes_heading: str = DEFAULT_NOTES_HEADING
+    group_style: str = GROUPS_AS_ROWS
+    # The heading of the side column of groups (西区: 「令和２年度\nまちづくりの\n推進方針」).
+    group_column_label: str = ""
     # Printed above the table: 基本理念, ビジョン, 方向性… (several lines).
     overview: str = ""
     # Fields of a newer writer, kept as they are and written back.
@@ -354,6 +362,8 @@ WARD_LAYOUTS: Final[dict[str, SheetLayout]] = {
         total_label="{category}　合計額",
         remarks_column=False,
         notes_heading="",
+        group_style=GROUPS_AT_SIDE,
+        group_column_label="令和２年度\nまちづくりの\n推進方針",
     ),
     "南区": SheetLayout(
         group_subtotals=True,
@@ -435,6 +445,8 @@ def next_year_sheet(previous: Sheet, fiscal_year: int | None = None) -> Sheet:
             stage_labels=tuple(
                 _next_year_text(label, previous.fiscal_year, year) or label for label in previous.layout.stage_labels
             ),
+            group_column_label=_next_year_text(previous.layout.group_column_label, previous.fiscal_year, year)
+            or previous.layout.group_column_label,
         ),
         id=None,
     )
