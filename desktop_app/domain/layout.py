@@ -14,11 +14,11 @@ from typing import Any, Final
 from desktop_app.domain.model import (
     DEFAULT_LAYOUT,
     DEFAULT_NOTES_HEADING,
+    GROUP_STYLES,
+    GROUPS_AT_SIDE,
     NEW_MARK_STYLES,
     NUMBERING_STYLES,
     TABLE_STYLES,
-    GROUP_STYLES,
-    GROUPS_AT_SIDE,
     TABLES_SINGLE,
     Project,
     Sheet,

@@ -388,9 +388,18 @@ WARD_LAYOUTS: Final[dict[str, SheetLayout]] = {
 }
 
 
-def ward_layout(ward: str) -> SheetLayout:
-    """The layout a new sheet of the ward starts with (today's default for others)."""
-    return WARD_LAYOUTS.get(ward, DEFAULT_LAYOUT)
+# The year the presets were read from (seed 001): a heading naming it (西区's 「令和２年度…推進方針」) moves on.
+PRESET_YEAR: Final = 2020
+
+
+def ward_layout(ward: str, fiscal_year: int | None = None) -> SheetLayout:
+    """The layout a new sheet of the ward starts with (today's default for others), with a
+    heading that names the presets' year naming `fiscal_year` instead."""
+    layout = WARD_LAYOUTS.get(ward, DEFAULT_LAYOUT)
+    if fiscal_year is None or fiscal_year == PRESET_YEAR:
+        return layout
+    moved = _next_year_text(layout.group_column_label, PRESET_YEAR, fiscal_year)
+    return replace(layout, group_column_label=moved) if moved is not None else layout
 
 
 def new_sheet(
@@ -411,7 +420,7 @@ def new_sheet(
         vision=found.vision,
         stages=tuple(stages),
         categories=tuple(categories),
-        layout=ward_layout(found.name),
+        layout=ward_layout(found.name, fiscal_year),
     )
 
 

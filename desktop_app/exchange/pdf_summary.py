@@ -26,9 +26,9 @@ from desktop_app.domain.layout import (
     header_cells,
     remarks,
     sheet_notes,
+    sheet_tables,
     side_marks,
     side_rows,
-    sheet_tables,
 )
 from desktop_app.domain.model import CITY_WARDS, GROUPS_AT_SIDE, Sheet
 from desktop_app.domain.money import format_amount
@@ -927,7 +927,6 @@ class _Painter:
                 self.lines_in_box(lines, x + indent, top, width - indent, height, "left")
             else:
                 self.lines_in_box(lines, x, top, width, height, "left")
-
 
     def side_cell(
         self, span: tuple[float, list[str]], left: float, top: float, rules: list[tuple[float, float, float, float]]

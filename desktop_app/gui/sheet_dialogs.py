@@ -200,7 +200,7 @@ class SheetSettingsDialog:
 
     def use_ward_preset(self) -> None:
         """The ward's own print (seed 001) in every field; the overview and unknown fields stay."""
-        preset = ward_layout(self.sheet.ward)
+        preset = ward_layout(self.sheet.ward, self.sheet.fiscal_year)
         self.base = replace(preset, overview=self.base.overview, extra=self.base.extra)
         self._show_layout(preset)
         self._arrange(preset.category_order)
