@@ -54,8 +54,11 @@ _COLUMN_WIDTHS: Final = {
     Column.SIDE: 14.0,
     Column.MARK: 4.0,
 }
-# Stacked text (textRotation 255) takes about a line's height per character in Excel and LibreOffice;
-# a long group name is wrapped by them into more stacked lines, right to left, as high as its rows are.
+# Stacked text (textRotation 255) takes about a line's height per character. With wrap on, Excel
+# continues a long name in further stacked lines as high as its rows are; LibreOffice (checked with
+# 7.x) prints one stacked line, centred, and clips the rest. Rows tall enough for the whole name in
+# one line would shrink the one-page print to a third (checked: unreadable), so the rows are grown,
+# as in the PDF, only as far as up to four lines need.
 _SIDE_MAX_LINES: Final = 4
 _SIDE_ALIGNMENT: Final = Alignment(horizontal="center", vertical="center", wrap_text=True, text_rotation=255)
 
