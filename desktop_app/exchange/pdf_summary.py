@@ -78,6 +78,7 @@ SIDE_INDENT: Final = "\u3000"
 SIDE_MAX_LINES: Final = 4
 _SIDE_LINE_PITCH: Final = 1.3
 _VERTICAL_STEP: Final = 1.0
+_SIDE_SHORTEST_LINE: Final = 6
 # Characters turned a quarter to stand upright in vertical text, and those moved to the upper right.
 _ROTATED_IN_VERTICAL: Final = frozenset("ー－—‐-～〜…‥（）()「」『』【】〔〕［］[]｛｝{}〈〉《》＝=→←")
 _RAISED_IN_VERTICAL: Final = frozenset("、。，．,.")
@@ -532,7 +533,7 @@ def _vertical_lines(text: str, per_line: int) -> list[str]:
 
 def _fit_side_cells(table: _Table, rows: list[_MeasuredRow], size: float, pad_y: float, most: int) -> None:
     """Gives each side cell its vertical lines: the fewest (up to `most`) that its rows' height
-    holds, or else `most` lines with the rows grown evenly until they hold them."""
+    holds, or else as many as allowed with the rows grown evenly until they hold them."""
     step = size * _VERTICAL_STEP
     runs: dict[int, list[_MeasuredRow]] = {}
     for measured in rows:
@@ -550,6 +551,8 @@ def _fit_side_cells(table: _Table, rows: list[_MeasuredRow], size: float, pad_y:
             chosen = lines
             if max(map(len, lines)) * step + 2 * pad_y <= have:
                 break
+            if -(-len(text) // (count + 1)) < _SIDE_SHORTEST_LINE:
+                break  # a short name is not cut into stubs: its rows grow instead
         need = max(map(len, chosen)) * step + 2 * pad_y
         if need > have:
             for measured in members:

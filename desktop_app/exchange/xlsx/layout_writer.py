@@ -60,6 +60,7 @@ _COLUMN_WIDTHS: Final = {
 # one line would shrink the one-page print to a third (checked: unreadable), so the rows are grown,
 # as in the PDF, only as far as up to four lines need.
 _SIDE_MAX_LINES: Final = 4
+_SIDE_SHORTEST_LINE: Final = 6
 _SIDE_ALIGNMENT: Final = Alignment(horizontal="center", vertical="center", wrap_text=True, text_rotation=255)
 
 
@@ -290,7 +291,7 @@ def _column_of(columns: Sequence[tuple[Column, int | None, str]], wanted: Column
 
 def _put_side_cell(ws: Worksheet, first: int, count: int, text: str) -> None:
     """A group's merged vertical cell over its rows (column A), the rows grown evenly where its
-    stacked text needs more height than they have: first as one stacked line, up to four."""
+    stacked text needs more height than they have in as many stacked lines as allowed."""
     cell = put_text(ws, first, 1, text)
     style(cell, STYLES.body, _SIDE_ALIGNMENT)
     if count > 1:
@@ -302,6 +303,8 @@ def _put_side_cell(ws: Worksheet, first: int, count: int, text: str) -> None:
         need = -(-longest // lines) * LINE_HEIGHT + 2 * ROW_PADDING
         if need <= have:
             return
+        if -(-longest // (lines + 1)) < _SIDE_SHORTEST_LINE:
+            break  # a short name is not cut into stubs: its rows grow instead
     for number in rows:
         ws.row_dimensions[number].height = (ws.row_dimensions[number].height or MIN_ROW_HEIGHT) + (need - have) / count
 
