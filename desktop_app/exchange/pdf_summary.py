@@ -946,7 +946,8 @@ class _Painter:
         size = page.rung.size
         step, pitch = size * _VERTICAL_STEP, size * _SIDE_LINE_PITCH
         first_centre = left + page.widths[0] / 2 + (len(lines) - 1) * pitch / 2
-        block_top = top - (height - max(map(len, lines)) * step) / 2
+        # From the top, after the full-width space, as 西区 writes it (not centred in the cell).
+        block_top = top - page.pad_y
         canvas.setFont(self.font, size)
         for number, line in enumerate(lines):
             x = first_centre - number * pitch

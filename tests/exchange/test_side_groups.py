@@ -114,7 +114,7 @@ def test_the_nishi_excel_merges_each_group_into_one_stacked_cell_with_marks_afte
     assert [ws.cell(rows[str(no)], 3).value for no in range(1, 10)] == list("①①①②②③③③④")
     for no in ("1", "4", "6", "9"):
         alignment = ws.cell(rows[no], 1).alignment
-        assert (alignment.textRotation, alignment.wrap_text, alignment.vertical) == (255, True, "center")
+        assert (alignment.textRotation, alignment.wrap_text, alignment.vertical) == (255, True, "top")
     # No heading row: a group's name is in no column but the side one.
     texts = [cell.value for row in ws.iter_rows(min_col=2) for cell in row if isinstance(cell.value, str)]
     assert not any(name in text for name in names for text in texts)

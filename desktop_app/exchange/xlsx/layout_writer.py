@@ -55,13 +55,14 @@ _COLUMN_WIDTHS: Final = {
     Column.MARK: 4.0,
 }
 # Stacked text (textRotation 255) takes about a line's height per character. With wrap on, Excel
-# continues a long name in further stacked lines as high as its rows are; LibreOffice (checked with
-# 7.x) prints one stacked line, centred, and clips the rest. Rows tall enough for the whole name in
-# one line would shrink the one-page print to a third (checked: unreadable), so the rows are grown,
-# as in the PDF, only as far as up to four lines need.
+# should continue a long name in further stacked lines as high as its rows are (not checked: no
+# Excel here); LibreOffice (checked with 7.4) prints one stacked line and clips the rest. Rows tall
+# enough for the whole name in one line would shrink the one-page print to a third (checked:
+# unreadable), so the rows are grown, as in the PDF, only as far as up to four lines need.
 _SIDE_MAX_LINES: Final = 4
 _SIDE_SHORTEST_LINE: Final = 6
-_SIDE_ALIGNMENT: Final = Alignment(horizontal="center", vertical="center", wrap_text=True, text_rotation=255)
+# From the top, as 西区 writes it; LibreOffice then shows at least the name's beginning.
+_SIDE_ALIGNMENT: Final = Alignment(horizontal="center", vertical="top", wrap_text=True, text_rotation=255)
 
 
 def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
