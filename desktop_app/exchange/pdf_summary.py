@@ -974,20 +974,21 @@ def _side_spans(placed: Sequence[_Placed]) -> dict[int, tuple[float, list[str]]]
     A cell is the run of placed rows of one side cell in one column; the part of a run that was
     carried on to the next column (taller than a whole column) gets no text of its own."""
     spans: dict[int, tuple[float, list[str]]] = {}
-    start: int | None = None
+    start: _Placed | None = None
+    at = 0
     for number, item in enumerate(placed):
-        side = item.measured.row.side if item.what == "row" and item.measured is not None else None
-        if start is not None and side is not None:
-            first = placed[start]
-            assert first.measured is not None
-            if first.column == item.column and first.table is item.table and first.measured.row.side == side:
-                height, lines = spans[start]
-                spans[start] = (height + item.measured.height, lines) if item.measured else spans[start]
+        measured = item.measured if item.what == "row" else None
+        if measured is None or measured.row.side is None:
+            start = None
+            continue
+        if start is not None and start.column == item.column and start.table is item.table:
+            assert start.measured is not None
+            if start.measured.row.side == measured.row.side:
+                height, lines = spans[at]
+                spans[at] = (height + measured.height, lines)
                 continue
-        start = None
-        if side is not None and item.measured is not None:
-            start = number
-            spans[number] = (item.measured.height, item.measured.side_lines or [])
+        start, at = item, number
+        spans[number] = (measured.height, measured.side_lines or [])
     return spans
 
 
