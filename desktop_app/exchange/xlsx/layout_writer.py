@@ -245,6 +245,8 @@ def _balanced_widths(
     for table in tables:
         for layout_row in table.rows:
             project = layout_row.project
+            if layout_row.kind is RowKind.GROUP and sheet.layout.group_style == GROUPS_AT_SIDE:
+                continue  # no heading row: the group is written at the side of its rows
             if project is None:
                 rows.append([(layout_row.text, -1)])
                 continue
