@@ -943,7 +943,7 @@ def set_sheet_layout(
     unknown = [key for key in changes if key not in LAYOUT_KEYS]
     if unknown:
         raise ExchangeError(f"印刷の様式に「{unknown[0]}」という項目はありません（{'、'.join(LAYOUT_KEYS)}）。")
-    start = ward_layout(sheet.ward) if preset else sheet.layout
+    start = ward_layout(sheet.ward, sheet.fiscal_year) if preset else sheet.layout
     data = {**layout_to_dict(start), **changes}
     try:
         layout = layout_from_dict(data)

@@ -14,6 +14,8 @@ from typing import Any, Final
 from desktop_app.domain.model import (
     DEFAULT_LAYOUT,
     DEFAULT_NOTES_HEADING,
+    GROUP_STYLES,
+    GROUPS_AT_SIDE,
     NEW_MARK_STYLES,
     NUMBERING_STYLES,
     SUB_ITEM_TEXT_STYLES,
@@ -48,6 +50,9 @@ class Column(enum.Enum):
     STAGES = "段階"
     STATUS = "状況"
     REMARKS = "備考"
+    # The side column of groups and the group's circled number beside each № (group_style "side").
+    SIDE = "グループ"
+    MARK = "グループ番号"
 
 
 # The city's printed and Excel layout: № | 事業名 | 事業内容 | stages… | 備考.
@@ -99,7 +104,20 @@ def total_label(sheet: Sheet, category: str) -> str:
 
 def city_columns(layout: SheetLayout) -> tuple[Column, ...]:
     """The printed columns of a sheet: CITY_COLUMNS, without 備考 where the ward prints none."""
-    return tuple(column for column in CITY_COLUMNS if column is not Column.REMARKS or layout.remarks_column)
+    columns = tuple(column for column in CITY_COLUMNS if column is not Column.REMARKS or layout.remarks_column)
+    return _with_side_columns(columns) if layout.group_style == GROUPS_AT_SIDE else columns
+
+
+def _with_side_columns(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """推進方針 | № | ① | 事業名 …, as 西区 prints it (seed 001): its column heading comes first in the
+    header row, each row's circled mark is printed right before the project's name (「①\n西区まちづくり
+    懇話会開催経費」) while the № column stands apart, and the notes read №－mark (「７－③」)."""
+    found: list[Column] = [Column.SIDE]
+    for column in columns:
+        found.append(column)
+        if column is Column.NO:
+            found.append(Column.MARK)
+    return tuple(found)
 
 
 def header_cells(sheet: Sheet) -> list[tuple[Column, int | None, str]]:
@@ -109,6 +127,10 @@ def header_cells(sheet: Sheet) -> list[tuple[Column, int | None, str]]:
     for column, stage, text in expand_columns(city_columns(layout), sheet.stage_names):
         if column is Column.DESCRIPTION:
             text = layout.description_label or text
+        elif column is Column.SIDE:
+            text = layout.group_column_label or text
+        elif column is Column.MARK:
+            text = ""  # under the № heading, as printed
         elif stage is not None:
             text = stage_label(sheet, stage)
         cells.append((column, stage, text))
@@ -415,6 +437,67 @@ def _group_row(sheet: Sheet, position: int, projects: list[Project]) -> LayoutRo
     return LayoutRow(RowKind.GROUP, text, amounts=amounts, group=position, labels=labels)
 
 
+# The circled numbers a group name may start with (西区: 「①地域ニーズに…」).
+_GROUP_MARKS: Final = _CIRCLED[:20]
+
+
+def group_mark(name: str) -> str:
+    """The circled number (①–⑳) a group's name starts with, printed beside each of its projects'
+    № in the side style; "" for a name without one."""
+    stripped = name.lstrip(" \u3000")
+    return stripped[0] if stripped and stripped[0] in _GROUP_MARKS else ""
+
+
+@dataclass(frozen=True)
+class SideRun:
+    """Printed rows sharing one merged cell of the side column: `rows[first:first + count]` of
+    `side_rows`, all of the group at `group` in `Sheet.groups`, named `text`."""
+
+    group: int
+    text: str
+    first: int
+    count: int
+
+
+def side_rows(sheet: Sheet, table: LayoutTable) -> tuple[list[LayoutRow], list[SideRun]]:
+    """A table as the side style prints it: without the group heading rows, and the runs of rows
+    whose group is written once in the side column. A project without a group gets no side cell.
+
+    The side cell holds the group's name alone: subtotals and 方向性 lines belong to heading rows."""
+    rows: list[LayoutRow] = []
+    runs: list[SideRun] = []
+    open_run: tuple[int, str, int] | None = None  # group, text, first row
+
+    def close() -> None:
+        nonlocal open_run
+        if open_run is not None and len(rows) > open_run[2]:
+            runs.append(SideRun(open_run[0], open_run[1], open_run[2], len(rows) - open_run[2]))
+        open_run = None
+
+    for row in table.rows:
+        if row.kind is RowKind.GROUP:
+            close()
+            if row.group is not None:
+                open_run = (row.group, sheet.groups[row.group].name, len(rows))
+            continue
+        if row.kind is RowKind.TOTAL or (row.kind is RowKind.PROJECT and row.project and row.project.group is None):
+            close()
+        rows.append(row)
+    close()
+    return rows, runs
+
+
+def side_marks(rows: Sequence[LayoutRow], runs: Sequence[SideRun]) -> list[str]:
+    """Per row of `side_rows`, the mark printed beside its № (its group's ①…; none for sub-items)."""
+    marks = [""] * len(rows)
+    for run in runs:
+        mark = group_mark(run.text)
+        for index in range(run.first, run.first + run.count):
+            if rows[index].kind is RowKind.PROJECT:
+                marks[index] = mark
+    return marks
+
+
 def categories_in_use(sheet: Sheet) -> list[str]:
     """The categories that get a table: every listed one with projects, then unlisted ones."""
     used = {project.category for project in sheet.projects}
@@ -445,6 +528,8 @@ _LAYOUT_FIELDS: Final = (
     ("new_mark", "new_mark"),
     ("notes_heading", "notes_heading"),
     ("overview", "overview"),
+    ("group_style", "group_style"),
+    ("group_column_label", "group_column_label"),
 )
 
 
@@ -506,6 +591,7 @@ def layout_from_dict(value: object) -> SheetLayout:
         "numbering": NUMBERING_STYLES,
         "new_mark": NEW_MARK_STYLES,
         "sub_item_text": SUB_ITEM_TEXT_STYLES,
+        "group_style": GROUP_STYLES,
     }
     for key, allowed in choices.items():
         if key in fields and fields[key] not in allowed:
@@ -542,9 +628,12 @@ LAYOUT_LABELS: Final = {
     "new_mark": "新規の印",
     "notes_heading": "注記の見出し",
     "overview": "概要",
+    "group_style": "グループの印刷",
+    "group_column_label": "グループの列の名前",
 }
 TABLE_STYLE_LABELS: Final = {"by_category": "経費区分ごと", "single": "1つの表"}
 SUB_ITEM_TEXT_LABELS: Final = {"columns": "別の列", "joined": "1つの欄"}
+GROUP_STYLE_LABELS: Final = {"row": "見出しの行", "side": "左の列（縦書き）"}
 # The placeholders a label template may name; anything else in braces is a typo ({区}, {wards}).
 TEMPLATE_FIELDS: Final = ("{ward}", "{category}", "{year}")
 
@@ -556,6 +645,8 @@ def _shown_value(key: str, value: object) -> str:
         return TABLE_STYLE_LABELS.get(value, value)
     if key == "sub_item_text" and isinstance(value, str):
         return SUB_ITEM_TEXT_LABELS.get(value, value)
+    if key == "group_style" and isinstance(value, str):
+        return GROUP_STYLE_LABELS.get(value, value)
     if isinstance(value, dict):
         return "、".join(f"{name}: {text}" for name, text in value.items())
     if isinstance(value, list | tuple):

@@ -144,6 +144,11 @@ NEW_MARK_STYLES: Final = ("prefix", "prefix_line", "suffix")
 DEFAULT_NOTES_HEADING: Final = "備考（中止・延期・変更の内容）"
 # A sub-item's name and description in their own columns, or in one cell 「①【幸田】名前　内容」 (南区).
 SUB_ITEM_TEXT_STYLES: Final = ("columns", "joined")
+# Groups as heading rows above their projects, or (西区) as one merged vertical cell per group at the
+# left of its rows with the group's circled number beside each №.
+GROUPS_AS_ROWS: Final = "row"
+GROUPS_AT_SIDE: Final = "side"
+GROUP_STYLES: Final = (GROUPS_AS_ROWS, GROUPS_AT_SIDE)
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,9 @@ class SheetLayout:
     status_marks: bool = True
     new_mark: str = "prefix"
     notes_heading: str = DEFAULT_NOTES_HEADING
+    group_style: str = GROUPS_AS_ROWS
+    # The heading of the side column of groups (西区: 「令和２年度\nまちづくりの\n推進方針」).
+    group_column_label: str = ""
     # Printed above the table: 基本理念, ビジョン, 方向性… (several lines).
     overview: str = ""
     # Fields of a newer writer, kept as they are and written back.
@@ -370,6 +378,8 @@ WARD_LAYOUTS: Final[dict[str, SheetLayout]] = {
         total_label="{category}　合計額",
         remarks_column=False,
         notes_heading="",
+        group_style=GROUPS_AT_SIDE,
+        group_column_label="令和２年度\nまちづくりの\n推進方針",
     ),
     "南区": SheetLayout(
         group_subtotals=True,
@@ -400,9 +410,18 @@ WARD_LAYOUTS: Final[dict[str, SheetLayout]] = {
 }
 
 
-def ward_layout(ward: str) -> SheetLayout:
-    """The layout a new sheet of the ward starts with (today's default for others)."""
-    return WARD_LAYOUTS.get(ward, DEFAULT_LAYOUT)
+# The year the presets were read from (seed 001): a heading naming it (西区's 「令和２年度…推進方針」) moves on.
+PRESET_YEAR: Final = 2020
+
+
+def ward_layout(ward: str, fiscal_year: int | None = None) -> SheetLayout:
+    """The layout a new sheet of the ward starts with (today's default for others), with a
+    heading that names the presets' year naming `fiscal_year` instead."""
+    layout = WARD_LAYOUTS.get(ward, DEFAULT_LAYOUT)
+    if fiscal_year is None or fiscal_year == PRESET_YEAR:
+        return layout
+    moved = _next_year_text(layout.group_column_label, PRESET_YEAR, fiscal_year)
+    return replace(layout, group_column_label=moved) if moved is not None else layout
 
 
 def new_sheet(
@@ -423,7 +442,7 @@ def new_sheet(
         vision=found.vision,
         stages=tuple(stages),
         categories=tuple(categories),
-        layout=ward_layout(found.name),
+        layout=ward_layout(found.name, fiscal_year),
     )
 
 
@@ -457,6 +476,8 @@ def next_year_sheet(previous: Sheet, fiscal_year: int | None = None) -> Sheet:
             stage_labels=tuple(
                 _next_year_text(label, previous.fiscal_year, year) or label for label in previous.layout.stage_labels
             ),
+            group_column_label=_next_year_text(previous.layout.group_column_label, previous.fiscal_year, year)
+            or previous.layout.group_column_label,
         ),
         id=None,
     )

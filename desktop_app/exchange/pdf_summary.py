@@ -28,8 +28,10 @@ from desktop_app.domain.layout import (
     remarks,
     sheet_notes,
     sheet_tables,
+    side_marks,
+    side_rows,
 )
-from desktop_app.domain.model import CITY_WARDS, Sheet
+from desktop_app.domain.model import CITY_WARDS, GROUPS_AT_SIDE, Sheet
 from desktop_app.domain.money import format_amount
 from desktop_app.domain.totals import sheet_totals
 from desktop_app.domain.wareki import wareki_date
@@ -71,6 +73,18 @@ ELLIPSIS: Final = "…"
 HEADER_FILL: Final = HexColor("#D9E1EA")
 GROUP_FILL: Final = HexColor("#EEF1F4")
 TOTAL_FILL: Final = HexColor("#E2E2E2")
+
+# The side column (group_style "side"): a full-width space before the group's name as 西区 prints it,
+# up to three vertical lines side by side (1.3 em apart), one character every 1.05 em down a line.
+SIDE_INDENT: Final = "\u3000"
+SIDE_MAX_LINES: Final = 4
+_SIDE_LINE_PITCH: Final = 1.3
+_VERTICAL_STEP: Final = 1.0
+_SIDE_SHORTEST_LINE: Final = 6
+# Characters turned a quarter to stand upright in vertical text, and those moved to the upper right.
+_ROTATED_IN_VERTICAL: Final = frozenset("ー－—‐-～〜…‥（）()「」『』【】〔〕［］[]｛｝{}〈〉《》＝=→←")
+_RAISED_IN_VERTICAL: Final = frozenset("、。，．,.")
+_SMALL_KANA: Final = frozenset("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 
 A3_MESSAGE: Final = "A4に収まらないためA3で作成しました。"
 SHORTENED_MESSAGE: Final = "1ページに収めるため、事業内容の一部を「…」で省略しました。"
@@ -157,6 +171,8 @@ class _Row:
     joined: bool = False
     # A group heading's stage cells hold the stage headings (北区), centred like the header's.
     labels: bool = False
+    # Which merged cell of the side column (group_style "side") the row is in: an index of `_Table.sides`.
+    side: int | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +182,8 @@ class _Table:
     # The column header of this table when it differs from the sheet's (stage cells left empty
     # where the group headings carry them).
     header: _Row | None = None
+    # The texts of the side column's merged cells, written vertically (group_style "side").
+    sides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,9 +205,14 @@ def _content(sheet: Sheet, measure: _Measure) -> _Content:
     header = _Row(None, tuple(printable(text) for _, _, text in expanded))
     tables = []
     layout = sheet.layout
+    at_side = layout.group_style == GROUPS_AT_SIDE
     for table in sheet_tables(sheet, sheet_totals(sheet)):
         rows = []
-        for layout_row in table.rows:
+        # The side style prints no heading rows: each group is one vertical cell at the left of its rows.
+        printed, runs = side_rows(sheet, table) if at_side else (list(table.rows), [])
+        marks = side_marks(printed, runs)
+        run_of = {index: number for number, run in enumerate(runs) for index in range(run.first, run.first + run.count)}
+        for row_number, layout_row in enumerate(printed):
             project = layout_row.project
             cells: list[str] = []
             for column, stage, _ in expanded:
@@ -204,6 +227,8 @@ def _content(sheet: Sheet, measure: _Measure) -> _Content:
                     cells.append(layout_row.text if column is Column.NAME else "")
                 elif project is None:
                     cells.append("")
+                elif column is Column.MARK:
+                    cells.append(marks[row_number])
                 elif column is Column.NO:
                     cells.append("" if layout_row.kind is RowKind.CHILD else layout_row.no)
                 elif column is Column.NAME:
@@ -224,6 +249,7 @@ def _content(sheet: Sheet, measure: _Measure) -> _Content:
                     layout_row.kind is RowKind.CHILD,
                     joined=bool(layout_row.joined),
                     labels=bool(layout_row.labels),
+                    side=run_of.get(row_number),
                 )
             )
         own_header = None
@@ -235,7 +261,8 @@ def _content(sheet: Sheet, measure: _Measure) -> _Content:
                     for text, (_, stage, _) in zip(header.cells, expanded, strict=True)
                 ),
             )
-        tables.append(_Table(printable(table.heading), tuple(rows), own_header))
+        sides = tuple(printable(SIDE_INDENT + run.text) for run in runs)
+        tables.append(_Table(printable(table.heading), tuple(rows), header=own_header, sides=sides))
     notes = tuple(printable(f"{note.heading}　{note.text}") for note in sheet_notes(sheet))
     natural = _natural_widths(columns, header, tables, measure)
     return _Content(
@@ -344,6 +371,8 @@ class _MeasuredRow:
     row: _Row
     lines: list[list[str]]
     height: float
+    # On the first row of a side cell: its text's vertical lines, right to left.
+    side_lines: list[str] | None = None
 
 
 @dataclass
@@ -390,7 +419,8 @@ def _natural_widths(
     columns: tuple[Column, ...], header: _Row, tables: Sequence[_Table], measure: _Measure
 ) -> tuple[float, ...]:
     """Per column, the widest cell on one line (header included), in 1/1000 em."""
-    natural = [measure.units(text) for text in header.cells]
+    # A heading may hold line breaks (西区's 「令和２年度\nまちづくりの\n推進方針」): its widest line counts.
+    natural = [max(measure.units(line) for line in text.split("\n")) for text in header.cells]
     for table in tables:
         for row in table.rows:
             for index, cell in enumerate(row.cells):
@@ -426,7 +456,9 @@ def _column_widths(content: _Content, width: float, size: float, pad_x: float) -
     for index, column in enumerate(content.columns):
         if column is Column.STAGES:
             widths[index] = max(content.natural[index], 1000) * scale + 2 * pad_x
-        elif column is Column.NO:
+        elif column is Column.SIDE:
+            widths[index] = max(content.natural[index], SIDE_MAX_LINES * _SIDE_LINE_PITCH * 1000) * scale + 2 * pad_x
+        elif column in (Column.NO, Column.MARK):
             # Numbers are short; an odd long one wraps rather than squeezing the names.
             widths[index] = min(max(content.natural[index], 1000), _MAX_NUMBER_WIDTH) * scale + 2 * pad_x
         else:
@@ -518,6 +550,52 @@ def _joined_width(columns: tuple[Column, ...], widths: list[float]) -> float:
     return sum(widths[name : description + 1])
 
 
+def _vertical_lines(text: str, per_line: int) -> list[str]:
+    """The text in vertical lines of at most `per_line` characters (first line first, printed
+    rightmost), broken at its line breaks and never starting a line with 「、」 or 「ー」 (禁則)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        start = 0
+        while start < len(paragraph) or not paragraph:
+            end = min(start + per_line, len(paragraph))
+            while start + 1 < end < len(paragraph) and paragraph[end] in _NO_LINE_START:
+                end -= 1
+            lines.append(paragraph[start:end])
+            if not paragraph:
+                break
+            start = end
+    return lines
+
+
+def _fit_side_cells(table: _Table, rows: list[_MeasuredRow], size: float, pad_y: float, most: int) -> None:
+    """Gives each side cell its vertical lines: the fewest (up to `most`) that its rows' height
+    holds, or else as many as allowed with the rows grown evenly until they hold them."""
+    step = size * _VERTICAL_STEP
+    runs: dict[int, list[_MeasuredRow]] = {}
+    for measured in rows:
+        if measured.row.side is not None:
+            runs.setdefault(measured.row.side, []).append(measured)
+    for run, members in runs.items():
+        text = table.sides[run]
+        have = sum(measured.height for measured in members)
+        chosen: list[str] = []
+        for count in range(1, most + 1):
+            per_line = max(1, -(-len(text.replace("\n", "")) // count))
+            # More line breaks than lines allowed: one line per paragraph, however many that is.
+            while len(lines := _vertical_lines(text, per_line)) > count and per_line < len(text):
+                per_line += 1
+            chosen = lines
+            if max(map(len, lines)) * step + 2 * pad_y <= have:
+                break
+            if -(-len(text) // (count + 1)) < _SIDE_SHORTEST_LINE:
+                break  # a short name is not cut into stubs: its rows grow instead
+        need = max(map(len, chosen)) * step + 2 * pad_y
+        if need > have:
+            for measured in members:
+                measured.height += (need - have) / len(members)
+        members[0].side_lines = chosen
+
+
 def _merged_until(row: _Row, columns: tuple[Column, ...]) -> int:
     """The cells merged across from the left: a whole group heading, or the label of a total
     (and of a group heading with its subtotals) across the columns before the figures."""
@@ -534,13 +612,29 @@ def _starts_block(row: _Row, blocks: list[list[_MeasuredRow]]) -> bool:
     rows before them, and a project joins the group heading right above it."""
     if not blocks or row.kind is RowKind.GROUP:
         return True
+    if row.side is not None and blocks[-1][-1].row.side == row.side:
+        return False  # the rows of one side cell stay in one column, under their merged cell
     if row.kind in (RowKind.CHILD, RowKind.TOTAL):
         return False
     return not all(measured.row.kind is RowKind.GROUP for measured in blocks[-1])
 
 
 def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
-    """The page laid out at one rung, or None if it does not fit."""
+    """The page laid out at one rung, or None if it does not fit.
+
+    Side cells are written in one vertical line, the rows grown to hold it; only when that page
+    does not fit are they wrapped into a second and a third line (right to left)."""
+    if Column.SIDE not in content.columns:
+        return _compose_at(content, measure, rung, 1)
+    for side_lines in range(1, SIDE_MAX_LINES + 1):
+        page = _compose_at(content, measure, rung, side_lines)
+        if page is not None:
+            return page
+    return None
+
+
+def _compose_at(content: _Content, measure: _Measure, rung: _Rung, side_lines: int) -> _Page | None:
+    """The page laid out at one rung with side cells in at most `side_lines` vertical lines."""
     width, height = PAGE_SIZES[rung.paper]
     size = rung.size
     leading, pad_x, pad_y = _padding(size)
@@ -603,6 +697,8 @@ def _compose(content: _Content, measure: _Measure, rung: _Rung) -> _Page | None:
                 blocks.append([measured])
             else:
                 blocks[-1].append(measured)
+        if table.sides:
+            _fit_side_cells(table, [measured for block in blocks for measured in block], size, pad_y, side_lines)
         head_pending, continued = True, False
         for block in blocks:
             block_height = sum(measured.height for measured in block)
@@ -810,13 +906,16 @@ class _Painter:
         self.text(page.width - MARGIN, BOTTOM_MARGIN / 2, footer, FOOTER_SIZE, "right")
 
         rules: list[tuple[float, float, float, float]] = []
-        for placed in page.placed:
+        spans = _side_spans(page.placed)
+        for number, placed in enumerate(page.placed):
             left = MARGIN + placed.column * (page.column_width + COLUMN_GAP)
             top = page.flow_top - placed.top
             if placed.what == "head":
                 self.head(placed, left, top, rules)
             elif placed.what == "row":
                 assert placed.measured is not None
+                if number in spans:
+                    self.side_cell(spans[number], left, top, rules)
                 self.row(placed.measured, left, top, rules)
             elif placed.what == "notes_heading":
                 baseline = top - page.leading * 0.5 - self.measure.centre_drop * page.rung.size
@@ -851,8 +950,6 @@ class _Painter:
             canvas.setFillColor(fill)
             canvas.rect(left, top - height, total_width, height, stroke=0, fill=1)
             canvas.setFillColor(black)
-        rules.append((left, top, left + total_width, top))
-        rules.append((left, top - height, left + total_width, top - height))
         columns = len(widths)
         merged_until = _merged_until(measured.row, self.content_columns)
         x = left
@@ -860,13 +957,20 @@ class _Painter:
         for width in widths:
             x += width
             boundaries.append(x)
+        # Within a side cell the rules between rows stop at its right edge (side_cell draws its own).
+        start = boundaries[1] if measured.row.side is not None else left
+        rules.append((start, top, left + total_width, top))
+        rules.append((start, top - height, left + total_width, top - height))
+        mark = self.content_columns.index(Column.MARK) if Column.MARK in self.content_columns else -1
         name = self.content_columns.index(Column.NAME)
         # No rule inside a name cell that runs across the description's.
         inside: set[int] = set()
         if measured.row.joined and Column.DESCRIPTION in self.content_columns:
             inside = set(range(name + 1, self.content_columns.index(Column.DESCRIPTION) + 1))
         for index, boundary in enumerate(boundaries):
-            if (index in (0, len(widths)) or index >= merged_until) and index not in inside:
+            if (kind is None and index == mark) or index in inside:
+                continue  # the № heading stands over the marks too
+            if index in (0, len(widths)) or index >= merged_until:
                 rules.append((boundary, top, boundary, top - height))
         if kind is RowKind.GROUP:
             span = boundaries[merged_until] - left
@@ -881,18 +985,80 @@ class _Painter:
                 continue
             column = self.content_columns[index]
             x, width = boundaries[index], widths[index]
-            if kind is None:
+            if kind is None and column is Column.NO and mark == index + 1:
+                self.lines_in_box(lines, x, top, width + widths[mark], height, "centre")
+            elif kind is None:
                 self.lines_in_box(lines, x, top, width, height, "centre")
             elif column is Column.STAGES:
                 align = "centre" if measured.row.labels else "right"
                 self.lines_in_box(lines, x, top, width, height, align, bold=kind is RowKind.TOTAL)
-            elif column is Column.NO:
+            elif column in (Column.NO, Column.MARK):
                 self.lines_in_box(lines, x, top, width, height, "centre")
             elif measured.row.indent and column is Column.NAME:
                 indent = page.rung.size
                 self.lines_in_box(lines, x + indent, top, width - indent, height, "left")
             else:
                 self.lines_in_box(lines, x, top, width, height, "left")
+
+    def side_cell(
+        self, span: tuple[float, list[str]], left: float, top: float, rules: list[tuple[float, float, float, float]]
+    ) -> None:
+        """One merged cell of the side column, `span` = (its height, its vertical lines), drawn
+        before the first of its rows so that its text comes first when the page is read as text."""
+        page, canvas = self.page, self.canvas
+        height, lines = span
+        right = left + page.widths[0]
+        rules.append((left, top, right, top))
+        rules.append((left, top - height, right, top - height))
+        if not lines:
+            return
+        size = page.rung.size
+        step, pitch = size * _VERTICAL_STEP, size * _SIDE_LINE_PITCH
+        first_centre = left + page.widths[0] / 2 + (len(lines) - 1) * pitch / 2
+        # From the top, after the full-width space, as 西区 writes it (not centred in the cell).
+        block_top = top - page.pad_y
+        canvas.setFont(self.font, size)
+        for number, line in enumerate(lines):
+            x = first_centre - number * pitch
+            for position, char in enumerate(line):
+                y = block_top - (position + 0.5) * step
+                dx = dy = 0.0
+                if char in _RAISED_IN_VERTICAL:
+                    dx = dy = 0.55 * size
+                elif char in _SMALL_KANA:
+                    dx = dy = 0.1 * size
+                if char in _ROTATED_IN_VERTICAL:
+                    canvas.saveState()
+                    canvas.translate(x, y)
+                    canvas.rotate(-90)
+                    canvas.drawCentredString(0, -self.measure.centre_drop * size, char)
+                    canvas.restoreState()
+                else:
+                    canvas.drawCentredString(x + dx, y + dy - self.measure.centre_drop * size, char)
+
+
+def _side_spans(placed: Sequence[_Placed]) -> dict[int, tuple[float, list[str]]]:
+    """Where each merged side cell starts among the placed things: (its height, its lines).
+
+    A cell is the run of placed rows of one side cell in one column; the part of a run that was
+    carried on to the next column (taller than a whole column) gets no text of its own."""
+    spans: dict[int, tuple[float, list[str]]] = {}
+    start: _Placed | None = None
+    at = 0
+    for number, item in enumerate(placed):
+        measured = item.measured if item.what == "row" else None
+        if measured is None or measured.row.side is None:
+            start = None
+            continue
+        if start is not None and start.column == item.column and start.table is item.table:
+            assert start.measured is not None
+            if start.measured.row.side == measured.row.side:
+                height, lines = spans[at]
+                spans[at] = (height + measured.height, lines)
+                continue
+        start, at = item, number
+        spans[number] = (measured.height, measured.side_lines or [])
+    return spans
 
 
 # --- the entry point --------------------------------------------------------------------------------

@@ -33,7 +33,15 @@ from desktop_app.domain import (
 )
 from desktop_app.domain.edits import CategoryChoice
 from desktop_app.domain.layout import rename_layout_categories
-from desktop_app.domain.model import DEFAULT_LAYOUT, TABLES_BY_CATEGORY, TABLES_SINGLE, SheetLayout, ward_layout
+from desktop_app.domain.model import (
+    DEFAULT_LAYOUT,
+    GROUPS_AS_ROWS,
+    GROUPS_AT_SIDE,
+    TABLES_BY_CATEGORY,
+    TABLES_SINGLE,
+    SheetLayout,
+    ward_layout,
+)
 from desktop_app.gui.dialogs import SettingsDialog, child, load_ui
 from desktop_app.settings import DEFAULT_PLANNING_ADDRESS, Settings
 
@@ -49,6 +57,10 @@ _NUMBERING_CHOICES: Final = (
     ("①", "①, ②, ③ …"),
     ("(1)", "(1), (2), (3) …"),
     ("（1）", "（1）, （2）, （3） …（全角）"),
+)
+_GROUP_STYLE_CHOICES: Final = (
+    (GROUPS_AS_ROWS, "見出しの行（事業の上）"),
+    (GROUPS_AT_SIDE, "左の列に縦書き（西区）"),
 )
 
 
@@ -111,6 +123,12 @@ class SheetSettingsDialog:
         self.description_label = child(self.dialog, QComboBox, "descriptionLabelCombo")
         self.total_label = child(self.dialog, QLineEdit, "totalLabelEdit")
         self.remarks = child(self.dialog, QCheckBox, "remarksCheck")
+        self.group_style = child(self.dialog, QComboBox, "groupStyleCombo")
+        _fill_combo(self.group_style, _GROUP_STYLE_CHOICES)
+        self.group_style.setToolTip(
+            "印刷と Excel でのグループの示し方です。左の列に縦書きにしても、この画面の表では"
+            "グループは見出しの行のまま（グループの名前や順はそこで直します）。"
+        )
         _fill_combo(self.tables, _TABLE_CHOICES)
         _fill_combo(self.numbering, _NUMBERING_CHOICES)
         tip = (
@@ -150,6 +168,7 @@ class SheetSettingsDialog:
         self.description_label.setCurrentText(layout.description_label)
         self.total_label.setText(layout.total_label)
         self.remarks.setChecked(layout.remarks_column)
+        _select(self.group_style, layout.group_style)
 
     def _add_row(self, name: str, allocation: int | None, *, was: str | None) -> int:
         row = self.table.rowCount()
@@ -205,7 +224,7 @@ class SheetSettingsDialog:
 
     def use_ward_preset(self) -> None:
         """The ward's own print (seed 001) in every field; the overview and unknown fields stay."""
-        preset = ward_layout(self.sheet.ward)
+        preset = ward_layout(self.sheet.ward, self.sheet.fiscal_year)
         self.base = replace(preset, overview=self.base.overview, extra=self.base.extra)
         self._show_layout(preset)
         self._arrange(preset.category_order)
@@ -244,6 +263,7 @@ class SheetSettingsDialog:
             description_label=self.description_label.currentText().strip() or DEFAULT_LAYOUT.description_label,
             total_label=self.total_label.text().strip(),
             remarks_column=self.remarks.isChecked(),
+            group_style=str(self.group_style.currentData()),
             category_order=order,
             # Line breaks and each line's indent are the clerk's; only blank lines around it go.
             overview=self.overview.toPlainText().strip("\n"),

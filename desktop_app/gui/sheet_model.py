@@ -67,7 +67,12 @@ class Row:
 
 
 def build_rows(sheet: Sheet, totals: SheetTotals | None = None) -> list[Row]:
-    """The window's rows: every printed table of the sheet in print order, each after its heading."""
+    """The window's rows: every printed table of the sheet in print order, each after its heading.
+
+    Groups stay heading rows even where the sheet prints them at the side (西区, group_style
+    "side"): a heading row is where a clerk renames a group and the rows under it say which group a
+    project is in; a merged vertical cell would give the editor neither. Print and Excel follow the layout.
+    """
     rows: list[Row] = []
     for table in sheet_tables(sheet, totals or sheet_totals(sheet)):
         if table.heading:

@@ -109,7 +109,10 @@ def test_export_import_export_keeps_layout_and_repeated_groups(tmp_path: Path) -
 
 def test_a_wards_new_sheet_starts_in_its_layout_and_a_later_year_keeps_it() -> None:
     for ward, layout in WARD_LAYOUTS.items():
-        assert new_sheet(ward, 2024).layout == layout
+        assert new_sheet(ward, 2020).layout == layout
+        # Only a heading naming the presets' year moves on (西区's 推進方針 column).
+        moved = layout.group_column_label.replace("令和２年度", "令和６年度")
+        assert new_sheet(ward, 2024).layout == replace(layout, group_column_label=moved)
     assert new_sheet("5区共通", 2024).layout == DEFAULT_LAYOUT
     higashi = next_year_sheet(SAMPLES["東区"], 2021)
     assert higashi.layout.stage_labels == ("R3当初", "9月補正後", "2月補正後", "R3決算")

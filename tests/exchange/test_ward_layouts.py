@@ -87,14 +87,26 @@ EXPECTED: dict[str, list[Row]] = {
         ("金峰望む　華のあるまち西区", None),
         ("まちづくりビジョンの重点的取り組み", None),
         ("Ⅳ．農水産業を生かしたまちづくり", None),
+        # The 推進方針 column first, then №, the marks (under the № heading) and the names.
+        ("令和２年度 まちづくりの 推進方針 № 事業名 事業内容", None),
+        # Each group once, in its merged side cell, before the first of its rows; each row its mark.
         ("①地域ニーズに柔軟に対応し自主自立のまちづくりに取り組みます", None),
-        ("1 西区まちづくり懇話会開催経費", None),
+        ("1 ① 西区まちづくり懇話会開催経費", None),
+        ("2 ① 西区地域コミュニティづくり支援事業", None),
         ("○身近な課題解決対応", None),
         ("○モデル事業 補助率2/3", None),
+        ("3 ① 地域ニーズ対応経費", None),
+        ("②産学官民が相互に連携し協働したまちづくりに取り組みます", None),
+        ("4 ② 大学連携まちづくり推進経費", None),
+        ("5 ② 西区魅力アップチャレンジプログラム事業", None),
         ("③西区の豊富な地域の宝にスポットをあてて取り組みます", None),
-        ("8 西区フィールド活用推進経費", None),
+        ("6 ③ 西区農水産チャレンジプログラム", None),
+        ("7 ③ 西区にぎわいづくり推進経費", None),
+        ("8 ③ 西区フィールド活用推進経費", None),
         ("まちづくり推進経費　合計額", "17,000 7,500 6,634 6,441"),
-        ("9 西区復興支援自治推進経費", "10,000 10,000 9,400 9,051"),
+        ("令和２年度 まちづくりの 推進方針 № 事業名 事業内容", None),
+        ("④被災者に対する生活支援や地域の災害対応力強化に取り組みます", None),
+        ("9 ④ 西区復興支援自治推進経費", "10,000 10,000 9,400 9,051"),
         ("１－① 中止", None),
         ("３－① 実施 総務企画課", None),
         ("花園まちセン 地域ささえあい支援事業等", None),
@@ -218,7 +230,7 @@ def test_totals_labels_are_the_wards_own_and_the_spaces_are_kept() -> None:
     assert flat("防災・減災 2,384 2,384 2,492 2,275") in minami  # the first of its two headings
     nishi = pdf_text(SAMPLES["西区"])
     assert flat(nishi).count("合計額") == 1  # 西区 prints no total under its one 復興 project
-    assert "①地域ニーズ" in nishi and "\n○身近な課題解決対応" in nishi  # the line breaks of the cell
+    assert "①地域ニーズ" in flat(nishi) and "\n○身近な課題解決対応" in nishi  # the line breaks of the cell
 
 
 def test_a_chuo_sheet_of_another_year_prints_as_chuo_prints_it() -> None:

@@ -176,7 +176,8 @@ def test_a_sheet_without_projects_still_gets_an_empty_table_to_fill_in() -> None
     assert ws["A5"].value == "№"
     assert ws["A6"].value == "合　計"  # as 東区 labels its totals
     ws = ward_sheet(new_sheet("西区", 2021))
-    assert ws["A5"].value == "№"  # 西区 prints no heading over its table
+    # 西区 prints no heading over its table, and its groups in a first column headed with the year.
+    assert (ws["A5"].value, ws["B5"].value) == ("令和３年度\nまちづくりの\n推進方針", "№")
     assert ws["A6"].value == "まちづくり推進経費　合計額"
 
 

@@ -197,6 +197,7 @@ def test_an_import_declined_after_seeing_the_changes_writes_nothing(
     source = tmp_path / "higashi.json"
     source.write_text(dump_sheet(small_sheet("東区", 2020)), encoding="utf-8")
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a: ([str(source)], ""))
+
     def decline(box: QMessageBox) -> int:
         no_dialogs.append(box.text())
         return 0  # いいえ, or a notice closed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPlainTextEdit, QTableWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLineEdit, QPlainTextEdit, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app import operations
@@ -135,3 +135,25 @@ def test_sheet_settings_keep_what_they_do_not_show_and_ok_alone_changes_nothing(
     assert layout.total_label == sheet.layout.total_label  # the preset's again
     assert layout.overview == "◆北区の概要\n　一行目" and layout.extra == {"paper_hint": {"size": "A3"}}
     assert layout.stage_labels == ("予算額", "9月補正後", "2月補正後", "決算額")
+
+
+def test_sheet_settings_keep_or_change_how_groups_print(qtbot: QtBot, workspace: operations.Workspace) -> None:
+    sheet = operations.find_sheet(workspace, "西区", 2020)
+    received: list[SheetLayout] = []
+
+    def submit(title: str, vision: str, choices: list[CategoryChoice], layout: SheetLayout) -> str | None:
+        received.append(layout)
+        return None
+
+    dialog = SheetSettingsDialog(sheet, submit)
+    qtbot.addWidget(dialog.dialog)
+    combo = child(dialog.dialog, QComboBox, "groupStyleCombo")
+    assert combo.currentText() == "左の列に縦書き（西区）"
+    _ok(dialog.dialog)
+    assert received[-1] == sheet.layout  # the side style and its column heading kept
+    combo.setCurrentIndex(combo.findData("row"))
+    _ok(dialog.dialog)
+    assert received[-1].group_style == "row"
+    assert received[-1].group_column_label == "令和２年度\nまちづくりの\n推進方針"  # kept for a way back
+    dialog.use_ward_preset()
+    assert combo.currentData() == "side"

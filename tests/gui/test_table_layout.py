@@ -93,6 +93,13 @@ def test_nishi_totals_its_table_with_its_own_label(window: MainWindow) -> None:
     assert ("まちづくり推進経費　合計額", "17,000") in _totals(_open(window, "西区"))
 
 
+def test_nishi_keeps_its_groups_as_heading_rows_to_edit_while_printing_them_at_the_side(window: MainWindow) -> None:
+    rows = _open(window, "西区")
+    assert stored(window, "西区").layout.group_style == "side"
+    groups = [text for kind, _, text, _ in rows if kind is RowKind.GROUP]
+    assert [text[:1] for text in groups] == ["①", "②", "③", "④"]
+
+
 def test_minami_shows_group_subtotals_two_headings_and_its_totals(window: MainWindow) -> None:
     rows = _open(window, "南区")
     groups = [(text, amounts) for kind, _, text, amounts in rows if kind is RowKind.GROUP]

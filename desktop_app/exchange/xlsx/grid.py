@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final
 
 from openpyxl import Workbook
@@ -10,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from desktop_app.domain import MAX_PROJECT_ROWS, MAX_STAGES
 from desktop_app.domain.layout import Column, city_columns
-from desktop_app.domain.model import DEFAULT_LAYOUT
+from desktop_app.domain.model import DEFAULT_LAYOUT, GROUPS_AT_SIDE
 from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.xlsx.cells import decode_cell_text
 from desktop_app.exchange.xlsx.keys import HEADER_KEY, KEY_HEADER, NOTE_KEY_PREFIX, PROJECT_KEY_PREFIX
@@ -50,6 +51,8 @@ class Grid:
         # Whether the exported layout had 備考 (None: no hidden record says so, either will do).
         self.remarks_expected = remarks_expected
         self.columns: dict[Column, int] = {}
+        # № and 事業名 (columns 1 and 2, or 2 and 4 in the side style), and the side column of groups (0: none).
+        self.no_column, self.name_column, self.side_column = NO_COLUMN, NAME_COLUMN, 0
         self.stage_columns: list[int] = []
         self.remarks_column = 0
         self.last_column = 0
@@ -79,10 +82,14 @@ class Grid:
         self._locate_columns(candidates[0])
         return candidates
 
-    def _looks_like_header(self, number: int) -> bool:
-        columns = city_columns(DEFAULT_LAYOUT)
+    def _looks_like_header(self, number: int, side: bool | None = None) -> bool:
+        if side is None:
+            return self._looks_like_header(number, False) or self._looks_like_header(number, True)
+        columns = _layout_columns(side)
         before = columns[: columns.index(Column.STAGES)]
         for index, column in enumerate(before, start=1):
+            if column in (Column.SIDE, Column.MARK):
+                continue  # headed as the ward likes (西区: 「令和２年度…推進方針」), or not at all
             text = self.label(number, index).strip()
             if text != column.value and not (column is Column.DESCRIPTION and text in self.description_labels):
                 return False
@@ -91,9 +98,11 @@ class Grid:
     def _locate_columns(self, header: int) -> None:
         """Where each column of the layout is: the stages are what lies between those before
         them and those after them (備考 only where the ward prints one)."""
-        columns = city_columns(DEFAULT_LAYOUT)
+        columns = _layout_columns(not self._looks_like_header(header, False))
         split = columns.index(Column.STAGES)
         self.columns = {column: index for index, column in enumerate(columns[:split], start=1)}
+        self.no_column, self.name_column = self.columns[Column.NO], self.columns[Column.NAME]
+        self.side_column = self.columns.get(Column.SIDE, 0)
         if self.key_column is not None:
             last = self.key_column - 1
         else:
@@ -110,6 +119,10 @@ class Grid:
         if not self.stage_columns:
             raise self.fail(header, split + 1, f"見出しの行に段階（当初予算など）の列がありません（{NOT_OUR_LAYOUT}）")
         self.remarks_column = self.columns.get(Column.REMARKS, 0)
+
+    def side_label(self) -> str:
+        """The heading of the side column of groups ("" without one)."""
+        return self.label(self.header_rows[0], self.side_column) if self.side_column and self.header_rows else ""
 
     def _raw_key(self, number: int) -> str:
         if self.key_column is None:
@@ -206,3 +219,9 @@ class Grid:
 
     def fail_sheet(self, message: str) -> ImportFileError:
         return ImportFileError(self.file_name, f"{self.title}: {message}")
+
+
+def _layout_columns(side: bool) -> tuple[Column, ...]:
+    """The columns the exporter writes: the default layout's, with the side column of groups and
+    the marks after № in the side style (西区)."""
+    return city_columns(replace(DEFAULT_LAYOUT, group_style=GROUPS_AT_SIDE) if side else DEFAULT_LAYOUT)

@@ -48,6 +48,7 @@ from desktop_app.domain.layout import (
 from desktop_app.domain.model import (
     DEFAULT_CATEGORY_NAMES,
     DEFAULT_LAYOUT,
+    GROUPS_AT_SIDE,
     TABLES_SINGLE,
     WARD_LAYOUTS,
     normalized_group_indexes,
@@ -56,7 +57,7 @@ from desktop_app.domain.wareki import find_fiscal_year
 from desktop_app.exchange.errors import ImportFileError
 from desktop_app.exchange.xlsx.cells import decode_cell_text
 from desktop_app.exchange.xlsx.formulas import parent_formula
-from desktop_app.exchange.xlsx.grid import NAME_COLUMN, NO_COLUMN, NOT_OUR_LAYOUT, Grid
+from desktop_app.exchange.xlsx.grid import NOT_OUR_LAYOUT, Grid
 from desktop_app.exchange.xlsx.hidden_record import DATA_SHEET, stored_sheets
 from desktop_app.exchange.xlsx.keys import (
     CATEGORY_KEY_PREFIX,
@@ -210,6 +211,9 @@ class SheetReader:
         for header in headers[1:]:
             if self._stage_names(header) != self.stage_names:
                 raise grid.fail(header, grid.stage_columns[0], "表によって段階（当初予算など）の見出しが違います")
+        if grid.side_column and self.layout.group_style != GROUPS_AT_SIDE:
+            # Groups printed at the side without a record of the layout: read back as printed.
+            self.layout = replace(self.layout, group_style=GROUPS_AT_SIDE, group_column_label=grid.side_label())
         headings = [self._heading_row(index, header) for index, header in enumerate(headers)]
         title, vision, title_row = self._title_and_vision(headings[0])
         self.ward = self._ward(title)
@@ -360,7 +364,7 @@ class SheetReader:
             key = grid.key(number)
             if key == NOTES_KEY:
                 return number
-            texts = (grid.label(number, NO_COLUMN).strip(), grid.label(number, NAME_COLUMN).strip())
+            texts = (grid.label(number, grid.no_column).strip(), grid.label(number, grid.name_column).strip())
             if not key and (NOTES_HEADING in texts or (self.layout.notes_heading or NOTES_HEADING) in texts):
                 return number
         return 0
@@ -368,7 +372,7 @@ class SheetReader:
     def _read_notes(self, notes_row: int) -> None:
         grid = self.grid
         for number in range(notes_row + 1, len(grid.rows) + 1):
-            heading = grid.text(number, NAME_COLUMN)
+            heading = grid.text(number, grid.name_column)
             text = grid.text(number, grid.columns[Column.DESCRIPTION])
             if not heading and not text:
                 continue
@@ -410,18 +414,20 @@ class SheetReader:
                     self._note_group(key, group)
                 continue
             hidden = self._hidden_project(key)
-            child = grid.indent(number, NAME_COLUMN) > 0 or (
-                hidden is None and bool(_CIRCLED.match(grid.text(number, NO_COLUMN)))
+            child = grid.indent(number, grid.name_column) > 0 or (
+                hidden is None and bool(_CIRCLED.match(grid.text(number, grid.no_column)))
             )
             if child:
                 if not projects:
-                    raise grid.fail(number, NAME_COLUMN, "内訳の行（字下げした行）の上に親の事業がありません")
+                    raise grid.fail(number, grid.name_column, "内訳の行（字下げした行）の上に親の事業がありません")
                 parent = projects[-1]
                 project = self._project(
                     number, key, hidden, parent.project.category, group=hidden.group if hidden else None, child=True
                 )
                 parent.children.append(_RowProject(number, project, hidden))
             else:
+                if grid.side_column:
+                    group, group_key = self._side_group(number, key, group, group_key)
                 own_group = group
                 if hidden is not None and hidden.group is None and self.export_group_keys.get(key) == group_key:
                     # The domain prints no heading for a project without a group, so it sits under
@@ -480,6 +486,19 @@ class SheetReader:
         first = text.split("\n", 1)[0] if self.layout.group_descriptions else text
         return _HEADING_SUBTOTAL.sub("", first)
 
+    def _side_group(self, number: int, key: str, group: str | None, group_key: str) -> tuple[str | None, str]:
+        """The group of a project row in the side style, and the key of its heading at export.
+
+        The group's name stands in the first row of its merged side cell; the rows below are empty
+        (read-only loading sees no merges) and stay in the group above. The marks after № are not
+        read: they follow from the group's name."""
+        text = self.grid.text(number, self.grid.side_column)
+        if not text.strip():
+            return group, group_key
+        exported = self.export_group_keys.get(key, "")
+        self._note_group(exported, text)
+        return text, exported
+
     def _is_total(self, number: int, key: str) -> bool:
         if key:
             return key == TOTAL_KEY
@@ -487,13 +506,13 @@ class SheetReader:
         labels = {TOTAL_LABEL}
         if self.hidden is not None:
             labels |= {total_label(self.hidden, category.name) for category in self.hidden.categories}
-        return grid.label(number, 1).strip() in labels and grid.is_blank(number, NAME_COLUMN)
+        return grid.label(number, 1).strip() in labels and grid.is_blank(number, grid.name_column)
 
     def _is_group(self, number: int, key: str) -> bool:
         if key:
             return key.startswith(GROUP_KEY_PREFIX)
         grid = self.grid
-        others = range(NAME_COLUMN, grid.last_column + 1)
+        others = range(grid.name_column, grid.last_column + 1)
         return not grid.is_blank(number, 1) and all(grid.is_blank(number, c) for c in others)
 
     def _category(self, heading: int) -> tuple[str, int | None]:
@@ -549,7 +568,7 @@ class SheetReader:
         self, number: int, key: str, hidden: Project | None, category: str, *, group: str | None, child: bool = False
     ) -> Project:
         grid = self.grid
-        name_text = grid.text(number, NAME_COLUMN)
+        name_text = grid.text(number, grid.name_column)
         printed = self.printed.get(key)
         description = grid.text(number, grid.columns[Column.DESCRIPTION])
         joint = self._joint(number, category, child=child)
@@ -564,10 +583,10 @@ class SheetReader:
             name, new, district, tagged = self._parse_name(name_text, hidden)
             category = category or tagged or (hidden.category if hidden is not None else self._first_category())
         if not name.strip():
-            raise grid.fail(number, NAME_COLUMN, "事業名が空です")
+            raise grid.fail(number, grid.name_column, "事業名が空です")
         amounts = tuple(self._amount(number, column) for column in grid.stage_columns)
         status, notes_heading, note = self._remarks(number, key, hidden, amounts)
-        no_text = grid.text(number, NO_COLUMN)
+        no_text = grid.text(number, grid.no_column)
         unchanged = hidden is not None and printed is not None and no_text == printed.no
         no = hidden.no if hidden is not None and unchanged else stored_no(no_text)
         return Project(

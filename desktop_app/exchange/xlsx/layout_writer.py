@@ -21,7 +21,10 @@ from desktop_app.domain.layout import (
     sheet_heading,
     sheet_notes,
     sheet_tables,
+    side_marks,
+    side_rows,
 )
+from desktop_app.domain.model import GROUPS_AT_SIDE
 from desktop_app.exchange.errors import ExchangeError
 from desktop_app.exchange.xlsx.cells import AMOUNT_FORMAT, NULL_TEXT, put_text, value_cell
 from desktop_app.exchange.xlsx.formulas import parent_formula, total_formula
@@ -54,7 +57,19 @@ _COLUMN_WIDTHS: Final = {
     Column.DESCRIPTION: 60.0,
     Column.STAGES: 12.0,
     Column.REMARKS: 24.0,
+    # Wide enough for 「まちづくりの」 and for up to four vertical lines of a group's name.
+    Column.SIDE: 14.0,
+    Column.MARK: 4.0,
 }
+# Stacked text (textRotation 255) takes about a line's height per character. With wrap on, Excel
+# should continue a long name in further stacked lines as high as its rows are (not checked: no
+# Excel here); LibreOffice (checked with 7.4) prints one stacked line and clips the rest. Rows tall
+# enough for the whole name in one line would shrink the one-page print to a third (checked:
+# unreadable), so the rows are grown, as in the PDF, only as far as up to four lines need.
+_SIDE_MAX_LINES: Final = 4
+_SIDE_SHORTEST_LINE: Final = 6
+# From the top, as 西区 writes it; LibreOffice then shows at least the name's beginning.
+_SIDE_ALIGNMENT: Final = Alignment(horizontal="center", vertical="top", wrap_text=True, text_rotation=255)
 
 
 def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
@@ -108,6 +123,7 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
 
     category_index = {category.name: index for index, category in enumerate(sheet.categories)}
     first_header_row = 0
+    at_side = layout.group_style == GROUPS_AT_SIDE
     for table in tables:
         style(put_text(ws, row, 1, table.heading), STYLES.heading, STYLES.plain_left, border=False)
         style(put_text(ws, row, width, UNIT_LABEL), STYLES.body, STYLES.right, border=False)
@@ -120,6 +136,9 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         ]
         for index, header in enumerate(headers, start=1):
             style(put_text(ws, row, index, header), STYLES.bold, STYLES.center, fill=STYLES.header_fill)
+        if at_side:
+            # The № heading stands over the marks too.
+            ws.merge_cells(start_row=row, start_column=no_column, end_row=row, end_column=no_column + 1)
         key(row, HEADER_KEY)
         fit_row_height(ws, row, [(header, widths[index]) for index, header in enumerate(headers, start=1)])
         first_header_row = first_header_row or row
@@ -128,7 +147,11 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         # Group headings with subtotals: their row and the project rows under them, summed at the end.
         open_group: tuple[int, list[int]] | None = None
         group_sums: list[tuple[int, list[int]]] = []
-        for layout_row in table.rows:
+        # The side style prints no heading rows: each group is one merged vertical cell at the left.
+        printed, runs = side_rows(sheet, table) if at_side else (list(table.rows), [])
+        marks = side_marks(printed, runs)
+        first_row = row
+        for number, layout_row in enumerate(printed):
             if layout_row.kind is RowKind.GROUP:
                 boxed(row, STYLES.group_fill, STYLES.bold)
                 put_text(ws, row, 1, layout_row.text)
@@ -157,6 +180,8 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
                 assert project is not None and layout_row.path is not None
                 boxed(row)
                 _put_no(ws, row, no_column, layout_row.no)
+                if marks[number]:
+                    put_text(ws, row, no_column + 1, marks[number]).alignment = STYLES.plain_center
                 name_cell = put_text(ws, row, name_column, layout_row.joined or layout_row.text)
                 if layout_row.kind is RowKind.CHILD:
                     name_cell.alignment = STYLES.child
@@ -196,6 +221,8 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
                     texts.append((remarks(project, layout), widths[remarks_column]))
                 fit_row_height(ws, row, texts)
             row += 1
+        for run in runs:
+            _put_side_cell(ws, first_row + run.first, run.count, run.text)
         for group_row, rows in group_sums:
             for column in stage_column.values():
                 cell = value_cell(ws, group_row, column)
@@ -241,6 +268,8 @@ def _balanced_widths(
     for table in tables:
         for layout_row in table.rows:
             project = layout_row.project
+            if layout_row.kind is RowKind.GROUP and sheet.layout.group_style == GROUPS_AT_SIDE:
+                continue  # no heading row: the group is written at the side of its rows
             if project is None:
                 rows.append([(layout_row.text, -1)])
                 continue
@@ -284,6 +313,26 @@ def _column_of(columns: Sequence[tuple[Column, int | None, str]], wanted: Column
         if column is wanted:
             return index
     raise ValueError(wanted)
+
+
+def _put_side_cell(ws: Worksheet, first: int, count: int, text: str) -> None:
+    """A group's merged vertical cell over its rows (column A), the rows grown evenly where its
+    stacked text needs more height than they have in as many stacked lines as allowed."""
+    cell = put_text(ws, first, 1, text)
+    style(cell, STYLES.body, _SIDE_ALIGNMENT)
+    if count > 1:
+        ws.merge_cells(start_row=first, start_column=1, end_row=first + count - 1, end_column=1)
+    rows = range(first, first + count)
+    have = sum(ws.row_dimensions[number].height or MIN_ROW_HEIGHT for number in rows)
+    longest = max((len(part) for part in text.split("\n")), default=0)
+    for lines in range(1, _SIDE_MAX_LINES + 1):
+        need = -(-longest // lines) * LINE_HEIGHT + 2 * ROW_PADDING
+        if need <= have:
+            return
+        if -(-longest // (lines + 1)) < _SIDE_SHORTEST_LINE:
+            break  # a short name is not cut into stubs: its rows grow instead
+    for number in rows:
+        ws.row_dimensions[number].height = (ws.row_dimensions[number].height or MIN_ROW_HEIGHT) + (need - have) / count
 
 
 def _put_no(ws: Worksheet, row: int, column: int, no: str) -> None:
