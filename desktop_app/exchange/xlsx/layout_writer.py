@@ -57,19 +57,17 @@ _COLUMN_WIDTHS: Final = {
     Column.DESCRIPTION: 60.0,
     Column.STAGES: 12.0,
     Column.REMARKS: 24.0,
-    # Wide enough for 「まちづくりの」 and for up to four vertical lines of a group's name.
+    # Wide enough for 「まちづくりの」, a group's name wrapping in lines of about seven characters.
     Column.SIDE: 14.0,
     Column.MARK: 4.0,
 }
-# Stacked text (textRotation 255) takes about a line's height per character. With wrap on, Excel
-# should continue a long name in further stacked lines as high as its rows are (not checked: no
-# Excel here); LibreOffice (checked with 7.4) prints one stacked line and clips the rest. Rows tall
-# enough for the whole name in one line would shrink the one-page print to a third (checked:
-# unreadable), so the rows are grown, as in the PDF, only as far as up to four lines need.
-_SIDE_MAX_LINES: Final = 4
-_SIDE_SHORTEST_LINE: Final = 6
-# From the top, as 西区 writes it; LibreOffice then shows at least the name's beginning.
-_SIDE_ALIGNMENT: Final = Alignment(horizontal="center", vertical="top", wrap_text=True, text_rotation=255)
+# The side cell's text runs across, wrapped in the narrow column, not stacked (textRotation 255)
+# as the PDF writes it: LibreOffice (checked with 7.4) prints stacked text in one line and clips
+# the rest, whatever the wrap setting, and whether Excel wraps stacked text into further lines
+# could not be checked here (no Excel). Rows tall enough for a whole name in one stacked line
+# would shrink the one-page print to a third (checked: unreadable). Wrapped across, the name is
+# whole in every program, its rows grown as far as its lines need.
+_SIDE_ALIGNMENT: Final = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
 def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
@@ -222,7 +220,7 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
                 fit_row_height(ws, row, texts)
             row += 1
         for run in runs:
-            _put_side_cell(ws, first_row + run.first, run.count, run.text)
+            _put_side_cell(ws, first_row + run.first, run.count, run.text, widths[1])
         for group_row, rows in group_sums:
             for column in stage_column.values():
                 cell = value_cell(ws, group_row, column)
@@ -315,24 +313,20 @@ def _column_of(columns: Sequence[tuple[Column, int | None, str]], wanted: Column
     raise ValueError(wanted)
 
 
-def _put_side_cell(ws: Worksheet, first: int, count: int, text: str) -> None:
-    """A group's merged vertical cell over its rows (column A), the rows grown evenly where its
-    stacked text needs more height than they have in as many stacked lines as allowed."""
+def _put_side_cell(ws: Worksheet, first: int, count: int, text: str, width: float) -> None:
+    """A group's merged cell over its rows (column A, `width` wide), the rows grown evenly where
+    its wrapped lines need more height than they have."""
     cell = put_text(ws, first, 1, text)
     style(cell, STYLES.body, _SIDE_ALIGNMENT)
     if count > 1:
         ws.merge_cells(start_row=first, start_column=1, end_row=first + count - 1, end_column=1)
     rows = range(first, first + count)
     have = sum(ws.row_dimensions[number].height or MIN_ROW_HEIGHT for number in rows)
-    longest = max((len(part) for part in text.split("\n")), default=0)
-    for lines in range(1, _SIDE_MAX_LINES + 1):
-        need = -(-longest // lines) * LINE_HEIGHT + 2 * ROW_PADDING
-        if need <= have:
-            return
-        if -(-longest // (lines + 1)) < _SIDE_SHORTEST_LINE:
-            break  # a short name is not cut into stubs: its rows grow instead
-    for number in rows:
-        ws.row_dimensions[number].height = (ws.row_dimensions[number].height or MIN_ROW_HEIGHT) + (need - have) / count
+    need = line_count(text, width) * LINE_HEIGHT + ROW_PADDING
+    if need > have:
+        for number in rows:
+            height = ws.row_dimensions[number].height or MIN_ROW_HEIGHT
+            ws.row_dimensions[number].height = height + (need - have) / count
 
 
 def _put_no(ws: Worksheet, row: int, column: int, no: str) -> None:
