@@ -168,6 +168,29 @@ def writing(workspace: Workspace) -> Iterator[None]:
         lock.release()
 
 
+def lock_heartbeat_ms() -> int:
+    """How often a window refreshes the write lock it holds."""
+    from desktop_app.storage import lock
+
+    return lock.HEARTBEAT_SECONDS * 1000
+
+
+def keep_write_lock(workspace: Workspace) -> str | None:
+    """The window's heartbeat on its write lock, every `lock_heartbeat_ms()`.
+
+    None while the lock is still this workspace's. When another PC took it over (this one slept, or
+    lost the share, for longer than a lock stays fresh), the workspace is read-only from now on and
+    the sentence returned says so.
+    """
+    if workspace.lock is None or workspace.readonly:
+        return None
+    holder = workspace.lock.heartbeat()
+    if holder is None:
+        return None
+    workspace.readonly = True
+    return f"しばらく応答がなかったあいだに{holder}がこのデータベースの編集を引き継いだため、読み取り専用に切り替えました。"
+
+
 def sample_files() -> list[Path]:
     return sorted(data_path("resources", "sample").glob("*.json"))
 
