@@ -92,6 +92,11 @@ class MainWindow(QMainWindow):
         self.year_combo.currentIndexChanged.connect(self.open_selected)
         self.ward_combo.currentIndexChanged.connect(self.open_selected)
         self.open_selected()
+        # While this window holds the write lock, it tells other PCs it is alive (storage/lock.py).
+        self.lock_timer = QTimer(self)
+        self.lock_timer.timeout.connect(self.keep_lock)
+        if workspace.lock is not None and workspace.lock.held and not workspace.readonly:
+            self.lock_timer.start(operations.lock_heartbeat_ms())
 
     # ------------------------------------------------------------ building
 
@@ -133,10 +138,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.settle_button)
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
-        if self.workspace.readonly:
-            readonly = QLabel("読み取り専用")
-            readonly.setStyleSheet("color: #a00000; font-weight: bold;")
-            self.statusBar().addPermanentWidget(readonly)
+        self.readonly_label = QLabel("読み取り専用")
+        self.readonly_label.setStyleSheet("color: #a00000; font-weight: bold;")
+        self.statusBar().addPermanentWidget(self.readonly_label)
+        self.readonly_label.setVisible(self.workspace.readonly)
 
     def _action(
         self,
@@ -630,6 +635,26 @@ class MainWindow(QMainWindow):
 
     def _remember_layout(self) -> None:
         window_state.remember_layout(self, self.area, self.settings)
+
+    # ------------------------------------------------------------ the write lock
+
+    def keep_lock(self) -> None:
+        """The heartbeat: when another PC took the database over meanwhile, stop editing and say so once."""
+        message = operations.keep_write_lock(self.workspace)
+        if message is not None:
+            self.show_readonly(message)
+
+    def show_readonly(self, message: str) -> None:
+        """The workspace has just become read-only: the window turns into the one opened read-only."""
+        self.lock_timer.stop()
+        self.model.readonly = True
+        self.readonly_label.show()
+        self.receive_action.setEnabled(False)
+        # Its steps can no longer be written, and the other PC may change what they describe.
+        self.editor.reset_undo()
+        self.open_selected()  # re-applies what may be edited, and shows what the other PC has saved
+        self.statusBar().showMessage(message)
+        QMessageBox.warning(self, "読み取り専用に切り替えました", message)
 
     # ------------------------------------------------------------ feedback
 
