@@ -59,7 +59,7 @@ def test_the_window_that_slept_while_another_pc_took_over_turns_read_only_and_wr
         assert "田中（PC-12）がこのデータベースの編集を引き継いだ" in said[0]
         assert said[0].endswith("読み取り専用に切り替えました。") and said[0].count("。") == 1
         assert not window.lock_timer.isActive()
-        assert not window.readonly_label.isHidden()
+        assert not window.readonly_label.isHidden() and window.make_editable_action.isVisible()
         assert window.model.readonly
         for action in (window.insert_action, window.delete_action, window.undo_action, window.receive_action):
             assert not action.isEnabled(), action.text()
@@ -155,3 +155,56 @@ def test_opening_a_database_another_pc_is_using_still_offers_read_only(
         assert len(asked) == 1 and asked[0].startswith("このデータベースは田中（PC-12）が使用中です。")
     finally:
         workspace.close()
+
+
+def test_a_read_only_window_becomes_editable_once_the_other_pc_has_gone_silent(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = open_database_for_window(db_path, ask=False)
+    assert first is not None and first[1] is not None
+    reopen_the_year(first[0].db.conn)
+    first[0].close()
+    release(first[1])
+    lock_file = left_by_another_pc(db_path, storage_lock.HEARTBEAT_SECONDS)
+    opened = open_database_for_window(db_path, ask=False)
+    assert opened is not None and opened[1] is None
+    workspace = opened[0]
+    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: told.append(text))
+    try:
+        assert window.make_editable_action.isVisible() and window.model.readonly
+        window.make_editable_action.trigger()  # PC-12 is still at work
+        assert told == [f"データベース「{db_path}」は田中（PC-12）が使用中のため、まだ編集できません。"]
+        assert window.model.readonly and not window.readonly_label.isHidden()
+
+        then = time.time() - LONG_AGO  # PC-12 crashed
+        os.utime(lock_file, (then, then))
+        window.make_editable_action.trigger()
+        assert len(told) == 1
+        assert not window.model.readonly and window.readonly_label.isHidden()
+        assert not window.make_editable_action.isVisible() and window.lock_timer.isActive()
+        before = database_digest(db_path)
+        assert window.model.setData(cell(window, EDITED, Column.STAGES, 3), "12")
+        assert database_digest(db_path) != before
+        info = storage_lock.read_lock_info(lock_file)
+        assert info is not None and info.host == socket.gethostname()
+    finally:
+        window.close()
+        workspace.close()
+    assert not lock_file.exists(), "closing the window lets go of the lock it took"
+
+
+def test_a_window_that_holds_the_lock_offers_no_make_editable(qtbot: QtBot, db_path: Path) -> None:
+    opened = open_database_for_window(db_path, ask=False)
+    assert opened is not None
+    workspace, lock = opened
+    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    try:
+        assert not window.make_editable_action.isVisible()
+    finally:
+        window.close()
+        workspace.close()
+        release(lock)  # type: ignore[arg-type]
