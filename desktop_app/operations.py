@@ -168,6 +168,64 @@ def writing(workspace: Workspace) -> Iterator[None]:
         lock.release()
 
 
+def lock_heartbeat_ms() -> int:
+    """How often a window refreshes the write lock it holds."""
+    from desktop_app.storage import lock
+
+    return lock.HEARTBEAT_SECONDS * 1000
+
+
+def keep_write_lock(workspace: Workspace) -> str | None:
+    """The window's heartbeat on its write lock, every `lock_heartbeat_ms()`.
+
+    None while the lock is still this workspace's. When another PC took it over (this one slept, or
+    lost the share, for longer than a lock stays fresh), the workspace is read-only from now on and
+    the sentence returned says so.
+    """
+    if workspace.lock is None or workspace.readonly:
+        return None
+    holder = workspace.lock.heartbeat()
+    if holder is None:
+        return None
+    workspace.readonly = True
+    return f"しばらく応答がなかったあいだに{holder}がこのデータベースの編集を引き継いだため、読み取り専用に切り替えました。"
+
+
+def take_write_lock(workspace: Workspace) -> str | None:
+    """編集できるようにする, in a window read-only because another PC held the database: take the lock
+    (free now, or stale) and reopen the database for writing.
+
+    None when the workspace can be written from now on; else the one sentence why not, nothing changed.
+    """
+    if not workspace.readonly:
+        return None
+    if workspace.db.readonly_reason is not None:
+        return workspace.db.readonly_reason  # the file or its folder, not a lock
+    lock = DatabaseLock(workspace.path)
+    try:
+        if not lock.try_acquire():
+            return f"データベース「{workspace.path}」は{lock.holder()}が使用中のため、まだ編集できません。"
+    except OSError as exc:
+        return str(translate_error(exc, workspace.path) or exc)
+    try:
+        db, _created = open_database(
+            workspace.path,
+            before_migration=lambda p, _version: backups.take_backup(p, "migration"),
+            on_wait=workspace.db.on_wait,
+        )
+    except StorageError as exc:
+        lock.release()
+        return str(exc)
+    if db.readonly_reason is not None:
+        db.close()
+        lock.release()
+        return db.readonly_reason
+    workspace.db.close()
+    workspace.db, workspace.lock, workspace.readonly = db, lock, False
+    log.info("%s is writable again: its lock is ours", workspace.path)
+    return None
+
+
 def sample_files() -> list[Path]:
     return sorted(data_path("resources", "sample").glob("*.json"))
 

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.model = SheetTableModel(self, perform=self.editor.perform)
         self.model.readonly = workspace.readonly
         self._search_dialog: SearchDialog | None = None  # built when first asked for
+        self._taken_lock: operations.DatabaseLock | None = None  # by 編集できるようにする; let go of on closing
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(lambda: self.message_bar.hide())
@@ -92,6 +93,11 @@ class MainWindow(QMainWindow):
         self.year_combo.currentIndexChanged.connect(self.open_selected)
         self.ward_combo.currentIndexChanged.connect(self.open_selected)
         self.open_selected()
+        # While this window holds the write lock, it tells other PCs it is alive (storage/lock.py).
+        self.lock_timer = QTimer(self)
+        self.lock_timer.timeout.connect(self.keep_lock)
+        if workspace.lock is not None and workspace.lock.held and not workspace.readonly:
+            self.lock_timer.start(operations.lock_heartbeat_ms())
 
     # ------------------------------------------------------------ building
 
@@ -133,10 +139,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.settle_button)
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
-        if self.workspace.readonly:
-            readonly = QLabel("読み取り専用")
-            readonly.setStyleSheet("color: #a00000; font-weight: bold;")
-            self.statusBar().addPermanentWidget(readonly)
+        self.readonly_label = QLabel("読み取り専用")
+        self.readonly_label.setStyleSheet("color: #a00000; font-weight: bold;")
+        self.statusBar().addPermanentWidget(self.readonly_label)
+        self.readonly_label.setVisible(self.workspace.readonly)
 
     def _action(
         self,
@@ -227,6 +233,11 @@ class MainWindow(QMainWindow):
         self.backup_action = self._action("今すぐバックアップ", self.backup_now)
         self.restore_action = self._action("バックアップから復元…", self.restore_backup)
         self.settings_action = self._action("設定…", self.open_settings)
+        self.make_editable_action = self._action(
+            "編集できるようにする", self.make_editable, None, "ほかのパソコンが使い終えたら、このパソコンで編集する"
+        )
+        # Only a window read-only because another PC held the database can become editable.
+        self.make_editable_action.setVisible(self.workspace.readonly and self.workspace.db.readonly_reason is None)
         self.about_action = self._action("バージョン情報", self.show_about)
         self.quit_action = self._action("終了", self.close, QKeySequence.StandardKey.Quit)
         self.edit_actions = [
@@ -254,6 +265,7 @@ class MainWindow(QMainWindow):
         for action in (self.backup_action, self.restore_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(self.make_editable_action)
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu("編集(&E)")
@@ -631,6 +643,44 @@ class MainWindow(QMainWindow):
     def _remember_layout(self) -> None:
         window_state.remember_layout(self, self.area, self.settings)
 
+    # ------------------------------------------------------------ the write lock
+
+    def keep_lock(self) -> None:
+        """The heartbeat: when another PC took the database over meanwhile, stop editing and say so once."""
+        message = operations.keep_write_lock(self.workspace)
+        if message is not None:
+            self.show_readonly(message)
+
+    def show_readonly(self, message: str) -> None:
+        """The workspace has just become read-only: the window turns into the one opened read-only."""
+        self.lock_timer.stop()
+        self.model.readonly = True
+        self.readonly_label.show()
+        self.receive_action.setEnabled(False)
+        # Its steps can no longer be written, and the other PC may change what they describe.
+        self.editor.reset_undo()
+        self.open_selected()  # re-applies what may be edited, and shows what the other PC has saved
+        self.make_editable_action.setVisible(True)
+        self.statusBar().showMessage(message)
+        QMessageBox.warning(self, "読み取り専用に切り替えました", message)
+
+    def make_editable(self) -> None:
+        """Take the write lock after all (its holder has closed, or gone silent) and allow editing."""
+        problem = operations.take_write_lock(self.workspace)
+        if problem is not None:
+            QMessageBox.information(self, "編集できません", problem)
+            return
+        self.model.readonly = False
+        self.readonly_label.hide()
+        self.make_editable_action.setVisible(False)
+        self.receive_action.setEnabled(True)
+        self.editor.reset_undo()
+        self._fill_years()  # the other PC may have added a year
+        self.open_selected()
+        self._taken_lock = self.workspace.lock
+        self.lock_timer.start(operations.lock_heartbeat_ms())
+        self.statusBar().showMessage("編集できるようになりました。", 8000)
+
     # ------------------------------------------------------------ feedback
 
     def show_problem(self, message: str) -> None:
@@ -671,6 +721,9 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.lock_timer.stop()
+        if self._taken_lock is not None:
+            self._taken_lock.release()
         if self._search_dialog is not None:
             self._search_dialog.close()
         self.settings.ward = self.selected_ward() if not self.settings.ward else self.settings.ward

@@ -1,0 +1,210 @@
+"""The window's write lock on a shared folder: kept alive by a heartbeat, given up when another PC took
+it over while this one slept, and taken over from a PC that stopped refreshing it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.layout import Column
+from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.startup import open_database_for_window, release
+from desktop_app.settings import Settings
+from desktop_app.storage import lock as storage_lock
+from desktop_app.storage.lock import DatabaseLock, lock_age
+from tests.conftest import reopen_the_year
+from tests.factories import database_digest
+from tests.gui.test_main_window import cell
+from tests.storage.test_lock_heartbeat import LONG_AGO, left_by_another_pc
+
+EDITED = "東区民文化スポーツ交流事業"
+
+
+def test_the_window_that_slept_while_another_pc_took_over_turns_read_only_and_writes_nothing(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = open_database_for_window(db_path, ask=False)
+    assert opened is not None
+    workspace, lock = opened
+    assert lock is not None
+    reopen_the_year(workspace.db.conn)
+    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    assert window.lock_timer.isActive() and window.lock_timer.interval() == storage_lock.HEARTBEAT_SECONDS * 1000
+    assert window.readonly_label.isHidden()
+    assert window.model.setData(cell(window, EDITED, Column.STAGES, 3), "12")
+    assert window.undo_action.isEnabled()
+
+    # This PC sleeps past the threshold; PC-12 opens the database and takes the lock over.
+    then = time.time() - LONG_AGO
+    os.utime(lock.file, (then, then))
+    with monkeypatch.context() as other_pc:
+        other_pc.setattr(socket, "gethostname", lambda: "PC-12")
+        other_pc.setenv("LOGNAME", "田中")
+        other_pc.setenv("USER", "田中")
+        theirs = DatabaseLock(db_path)
+        assert theirs.try_acquire()
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
+    try:
+        window.lock_timer.timeout.emit()  # the first heartbeat after waking up
+        window.keep_lock()  # and the next: said once
+        assert len(said) == 1
+        assert "田中（PC-12）がこのデータベースの編集を引き継いだ" in said[0]
+        assert said[0].endswith("読み取り専用に切り替えました。") and said[0].count("。") == 1
+        assert not window.lock_timer.isActive()
+        assert not window.readonly_label.isHidden() and window.make_editable_action.isVisible()
+        assert window.model.readonly
+        for action in (window.insert_action, window.delete_action, window.undo_action, window.receive_action):
+            assert not action.isEnabled(), action.text()
+
+        before = database_digest(db_path)
+        assert not window.model.setData(cell(window, EDITED, Column.STAGES, 3), "99")
+        window.insert_project()  # a shortcut that slipped through
+        window.undo_action.trigger()
+        assert database_digest(db_path) == before
+        assert window.message_bar.text() == "読み取り専用で開いているため、変更できません。"
+        info = storage_lock.read_lock_info(lock.file)
+        assert info is not None and info.host == "PC-12", "PC-12's lock is left alone"
+    finally:
+        window.close()
+        workspace.close()
+        release(lock)
+    assert lock.file.exists(), "closing this window does not remove PC-12's lock"
+    theirs.release()
+
+
+def test_the_heartbeat_of_a_window_keeps_its_lock_fresh_and_retakes_one_simply_gone(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = open_database_for_window(db_path, ask=False)
+    assert opened is not None
+    workspace, lock = opened
+    assert lock is not None
+    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
+    try:
+        then = time.time() - LONG_AGO
+        os.utime(lock.file, (then, then))
+        window.keep_lock()
+        age = lock_age(lock.file)
+        assert age is not None and age < 5
+        lock.file.unlink()
+        window.keep_lock()
+        assert lock.file.exists() and lock.held
+        assert said == [] and not workspace.readonly and window.lock_timer.isActive()
+    finally:
+        window.close()
+        workspace.close()
+        release(lock)
+
+
+def test_opening_a_database_whose_lock_another_pc_stopped_refreshing_asks_nothing_and_takes_it(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = open_database_for_window(db_path, ask=False)
+    assert first is not None and first[1] is not None
+    first[0].close()
+    release(first[1])
+    lock_file = left_by_another_pc(db_path, LONG_AGO)
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *_a: asked.append(text))
+    with caplog.at_level("WARNING", logger="machizukuri.storage.lock"):
+        opened = open_database_for_window(db_path, ask=True)
+    assert opened is not None
+    workspace, lock = opened
+    try:
+        assert asked == []
+        assert not workspace.readonly and lock is not None and lock.held
+        assert "田中（PC-12）" in caplog.text
+        info = storage_lock.read_lock_info(lock_file)
+        assert info is not None and info.host == socket.gethostname()
+    finally:
+        workspace.close()
+        release(lock)  # type: ignore[arg-type]
+
+
+def test_opening_a_database_another_pc_is_using_still_offers_read_only(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = open_database_for_window(db_path, ask=False)
+    assert first is not None and first[1] is not None
+    first[0].close()
+    release(first[1])
+    left_by_another_pc(db_path, storage_lock.HEARTBEAT_SECONDS)
+    asked: list[str] = []
+
+    def question(_parent: object, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    opened = open_database_for_window(db_path, ask=True)
+    assert opened is not None
+    workspace, lock = opened
+    try:
+        assert workspace.readonly and lock is None
+        assert len(asked) == 1 and asked[0].startswith("このデータベースは田中（PC-12）が使用中です。")
+    finally:
+        workspace.close()
+
+
+def test_a_read_only_window_becomes_editable_once_the_other_pc_has_gone_silent(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = open_database_for_window(db_path, ask=False)
+    assert first is not None and first[1] is not None
+    reopen_the_year(first[0].db.conn)
+    first[0].close()
+    release(first[1])
+    lock_file = left_by_another_pc(db_path, storage_lock.HEARTBEAT_SECONDS)
+    opened = open_database_for_window(db_path, ask=False)
+    assert opened is not None and opened[1] is None
+    workspace = opened[0]
+    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: told.append(text))
+    try:
+        assert window.make_editable_action.isVisible() and window.model.readonly
+        window.make_editable_action.trigger()  # PC-12 is still at work
+        assert told == [f"データベース「{db_path}」は田中（PC-12）が使用中のため、まだ編集できません。"]
+        assert window.model.readonly and not window.readonly_label.isHidden()
+
+        then = time.time() - LONG_AGO  # PC-12 crashed
+        os.utime(lock_file, (then, then))
+        window.make_editable_action.trigger()
+        assert len(told) == 1
+        assert not window.model.readonly and window.readonly_label.isHidden()
+        assert not window.make_editable_action.isVisible() and window.lock_timer.isActive()
+        before = database_digest(db_path)
+        assert window.model.setData(cell(window, EDITED, Column.STAGES, 3), "12")
+        assert database_digest(db_path) != before
+        info = storage_lock.read_lock_info(lock_file)
+        assert info is not None and info.host == socket.gethostname()
+    finally:
+        window.close()
+        workspace.close()
+    assert not lock_file.exists(), "closing the window lets go of the lock it took"
+
+
+def test_a_window_that_holds_the_lock_offers_no_make_editable(qtbot: QtBot, db_path: Path) -> None:
+    opened = open_database_for_window(db_path, ask=False)
+    assert opened is not None
+    workspace, lock = opened
+    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    try:
+        assert not window.make_editable_action.isVisible()
+    finally:
+        window.close()
+        workspace.close()
+        release(lock)  # type: ignore[arg-type]
