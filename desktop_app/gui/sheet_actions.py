@@ -87,7 +87,7 @@ def open_sheet_settings(window: MainWindow) -> None:
         return None
 
     if window.workspace.readonly:
-        window.show_problem("読み取り専用で開いているため、変更できません。")
+        window.show_problem("読み取り専用のため、変更できません。")
         return
     SheetSettingsDialog(sheet, submit, window).exec()
 

@@ -127,7 +127,7 @@ class SheetEditor(QObject):
         if sheet is None or sheet.id is None:
             return None
         if self.readonly:
-            self.failed.emit("読み取り専用で開いているため、変更できません。")
+            self.failed.emit("読み取り専用のため、変更できません。")
             return None
         try:
             edit = planner(sheet)

@@ -189,7 +189,7 @@ class SheetTableView(QTableView):
     def paste(self) -> None:
         """Paste a rectangular block at the current cell; one bad cell refuses the whole paste."""
         if self.sheet_model().readonly:
-            self.problem.emit("読み取り専用で開いているため、貼り付けできません。")
+            self.problem.emit("読み取り専用のため、貼り付けできません。")
             return
         block = parse_clipboard(QGuiApplication.clipboard().text())
         if not block:

@@ -69,7 +69,7 @@ def test_the_window_that_slept_while_another_pc_took_over_turns_read_only_and_wr
         window.insert_project()  # a shortcut that slipped through
         window.undo_action.trigger()
         assert database_digest(db_path) == before
-        assert window.message_bar.text() == "読み取り専用で開いているため、変更できません。"
+        assert window.message_bar.text() == "読み取り専用のため、変更できません。"
         info = storage_lock.read_lock_info(lock.file)
         assert info is not None and info.host == "PC-12", "PC-12's lock is left alone"
     finally:
