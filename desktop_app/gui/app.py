@@ -153,7 +153,8 @@ def run_gui(
         return 1
     workspace, lock = opened
     settings = load_settings()
-    if screenshot is None and ward is None and is_first_run():
+    # A screenshot or a start-up measurement runs unattended: no first-run question may wait for a person.
+    if screenshot is None and ward is None and not exit_after_first_paint and is_first_run():
         first_run(settings, workspace)
     # --ward/--year choose what this run opens; they never become what the next start opens.
     settings.for_this_run(ward=ward, last_year=year, keep_on_disk=screenshot is not None)
