@@ -249,8 +249,13 @@ def measure() -> list[tuple[str, float, float, float, bool, str]]:
         env = {**os.environ, "MACHIZUKURI_DATA_DIR": str(work / "data"), "PYTHONPATH": str(ROOT)}
         for index, (name, build, expected_code) in enumerate(CASES):
             db = work / f"db-{index}" / "machizukuri.sqlite3"
+            db.parent.mkdir()
+            # A database with the samples, made as staff make one (a named database must exist first).
             subprocess.run(
-                [sys.executable, "-m", "desktop_app", "--db", str(db), "list"], check=True, env=env, capture_output=True
+                [sys.executable, "-m", "desktop_app", "--db", str(db), "init", "--samples"],
+                check=True,
+                env=env,
+                capture_output=True,
             )
             path = work / name
             what = build(path)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QItemSelectionModel, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
 
 from desktop_app.domain.edits import CellInput, EditError
 from desktop_app.domain.layout import Column, RowKind
-from desktop_app.gui.delegates import SheetDelegate
+from desktop_app.gui.delegates import MULTI_LINE_COLUMNS, SheetDelegate
 from desktop_app.gui.sheet_model import SheetTableModel
 
+# A row of one line, and what a row adds to its lines (Qt paints wrapped text a little lower than
+# QFontMetrics measures it; the room keeps the last line of a long description from being cut off).
+ROW_MIN_HEIGHT = 24
+ROW_PADDING = 10
 # A paste bigger than this is surely not meant for one sheet (and would freeze the window).
 MAX_PASTE_CELLS = 20_000
 COLUMN_WIDTHS = {
@@ -27,6 +32,12 @@ COLUMN_WIDTHS = {
     Column.STATUS: 64,
     Column.REMARKS: 200,
 }
+
+
+def _bold(font: QFont) -> QFont:
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
 
 
 def parse_clipboard(text: str) -> list[list[str]]:
@@ -68,8 +79,16 @@ class SheetTableView(QTableView):
         # Descriptions and notes run over several lines as on the printed sheet: rows grow to fit.
         self.setWordWrap(True)
         self.setTabKeyNavigation(True)
-        self.verticalHeader().setMinimumSectionSize(24)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Rows are fitted to their text here (`fit_rows`), not by Qt's ResizeToContents: that asks the
+        # delegate for the size of every cell of every row (in Python) on each sheet switch and edit,
+        # ~300 ms on a 200-project sheet; only the text columns can need more than one line.
+        self.verticalHeader().setMinimumSectionSize(ROW_MIN_HEIGHT)
+        self.verticalHeader().setDefaultSectionSize(ROW_MIN_HEIGHT)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.timeout.connect(lambda: self.fit_rows())
+        self.horizontalHeader().sectionResized.connect(lambda *_: self._refit.start(0))
         # № is the row label staff use; Qt's own row numbers would only confuse.
         self.verticalHeader().hide()
         self.horizontalHeader().setHighlightSections(True)
@@ -84,7 +103,43 @@ class SheetTableView(QTableView):
     def setModel(self, model: Any) -> None:
         super().setModel(model)
         model.modelReset.connect(self.apply_layout)
+        model.dataChanged.connect(lambda top, bottom, *_: self.fit_rows(range(top.row(), bottom.row() + 1)))
+        model.rowsInserted.connect(lambda _parent, first, last: self.fit_rows(range(first, last + 1)))
+        model.layoutChanged.connect(lambda *_: self.fit_rows())
         self.apply_layout()
+
+    def fit_rows(self, rows: Iterable[int] | None = None) -> None:
+        """Each row as tall as the most lines of its texts need at the columns' widths now (all
+        rows, or the ones given): descriptions, notes and names as the wards write them."""
+        model = self.model()
+        if not isinstance(model, SheetTableModel) or not model.columns:
+            return
+        header = self.verticalHeader()
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        texts = [n for n, (column, _, _) in enumerate(model.columns) if column in MULTI_LINE_COLUMNS]
+        plain, bold = QFontMetrics(self.font()), QFontMetrics(_bold(self.font()))
+        for number in range(model.rowCount()) if rows is None else rows:
+            if not 0 <= number < model.rowCount():
+                continue
+            span = self.columnSpan(number, 0)
+            # A heading, group or total runs across its span; a project's texts each in their column.
+            cells = [0] if span > 1 else texts
+            lines_height = 0
+            for column in cells:
+                text = model.index(number, column).data()
+                if not text:
+                    continue
+                width = sum(self.columnWidth(c) for c in range(column, column + max(span, 1))) - 2 * margin
+                metrics = bold if span > 1 else plain
+                if "\n" not in text and metrics.horizontalAdvance(text) <= width:
+                    height = metrics.height()
+                else:
+                    flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+                    height = metrics.boundingRect(QRect(0, 0, max(width, 1), 1_000_000), flags, text).height()
+                lines_height = max(lines_height, height)
+            wanted = max(ROW_MIN_HEIGHT, lines_height + ROW_PADDING)
+            if header.sectionSize(number) != wanted:
+                header.resizeSection(number, wanted)
 
     def apply_layout(self) -> None:
         """Column widths and the spans of headings, groups and totals, after the rows change.
@@ -108,6 +163,7 @@ class SheetTableView(QTableView):
                 continue
             if width > 1:
                 self.setSpan(number, 0, 1, width)
+        self.fit_rows()
 
     # ------------------------------------------------------------ keyboard
 
