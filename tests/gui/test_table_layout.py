@@ -191,9 +191,7 @@ def test_a_row_grows_to_show_every_line_of_its_text(qtbot: QtBot, window: MainWi
     assert view.rowHeight(row) >= 4 * view.fontMetrics().lineSpacing()
 
 
-def test_a_narrower_text_column_makes_its_rows_taller_and_a_wider_one_shorter(
-    qtbot: QtBot, window: MainWindow
-) -> None:
+def test_a_narrower_text_column_makes_its_rows_taller_and_a_wider_one_shorter(qtbot: QtBot, window: MainWindow) -> None:
     model, view = window.model, window.view
     row = next(n for n, r in enumerate(model.rows) if r.project is not None and len(r.project.description) > 40)
     description = column(window, Column.DESCRIPTION)
