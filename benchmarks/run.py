@@ -184,6 +184,9 @@ def measure_libreoffice(work: Path, repeats: int) -> list[Result]:
     sheet_file = work / "sheet.json"
     sheet_file.write_text(dump_sheet(synthetic_sheet("東区", 2031, 200)), encoding="utf-8")
     subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--db", str(db), "init"], check=True, env=env, capture_output=True
+    )
+    subprocess.run(
         [sys.executable, "-m", "desktop_app", "--db", str(db), "import", str(sheet_file)],
         check=True,
         env=env,
