@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -63,12 +63,6 @@ class SheetDelegate(QStyledItemDelegate):
     """Chooses the editor by column; reports a bad amount while it is being typed."""
 
     problem = Signal(str)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        # Qt measures wrapped text a line short of what it paints; a little room keeps the last
-        # line of a long description from being cut off as the row grows to fit it.
-        size = super().sizeHint(option, index)
-        return QSize(size.width(), size.height() + 6)
 
     def _model(self, index: _Index) -> SheetTableModel | None:
         model = index.model()
