@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from desktop_app.domain.model import (
+    CATEGORY_NUMBERING_STYLES,
     DEFAULT_LAYOUT,
     DEFAULT_NOTES_HEADING,
     GROUP_STYLES,
@@ -597,10 +598,10 @@ def layout_from_dict(value: object) -> SheetLayout:
         if key in fields and fields[key] not in allowed:
             raise ValueError(f"印刷の様式（layout）の「{key}」「{fields[key]}」は使えません（{' / '.join(allowed)}）")
     for category, style in fields.get("numberings", ()):
-        if style not in NUMBERING_STYLES:
+        if style not in CATEGORY_NUMBERING_STYLES:
             raise ValueError(
                 f"印刷の様式（layout）の「numberings」の「{category}」「{style}」は使えません"
-                f"（{' / '.join(NUMBERING_STYLES)}）"
+                f"（{' / '.join(CATEGORY_NUMBERING_STYLES)}）"
             )
     extra = {key: item for key, item in value.items() if key not in known}
     return SheetLayout(**fields, extra=extra)

@@ -137,8 +137,11 @@ Amounts = tuple[int | None, ...]
 TABLES_BY_CATEGORY: Final = "by_category"
 TABLES_SINGLE: Final = "single"
 TABLE_STYLES: Final = (TABLES_BY_CATEGORY, TABLES_SINGLE)
-# 3 / ③ (北区) / (3) (南区's まちづくり table) / （3） (南区's 復興 table, full width).
-NUMBERING_STYLES: Final = ("1", "①", "(1)", "（1）")
+# The sheet's numbering, as INTERCHANGE.md fixes it: 3 / ③ (北区) / (3) (南区's まちづくり table).
+NUMBERING_STYLES: Final = ("1", "①", "(1)")
+# A category's own numbering (`numberings`, a field of ours) may also be （3） (南区's 復興 table,
+# full width); the contract's `numbering` keeps to the three values every reader accepts.
+CATEGORY_NUMBERING_STYLES: Final = (*NUMBERING_STYLES, "（1）")
 # 【新規】名前 / 【新規】 on its own line above the name (中央区) / 名前（新規） (南区).
 NEW_MARK_STYLES: Final = ("prefix", "prefix_line", "suffix")
 DEFAULT_NOTES_HEADING: Final = "備考（中止・延期・変更の内容）"

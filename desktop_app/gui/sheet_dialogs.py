@@ -52,12 +52,7 @@ _TABLE_CHOICES: Final = (
     (TABLES_BY_CATEGORY, "経費区分ごとに表を分ける"),
     (TABLES_SINGLE, "1つの表（№順。経費区分の計は表の下）"),
 )
-_NUMBERING_CHOICES: Final = (
-    ("1", "1, 2, 3 …"),
-    ("①", "①, ②, ③ …"),
-    ("(1)", "(1), (2), (3) …"),
-    ("（1）", "（1）, （2）, （3） …（全角）"),
-)
+_NUMBERING_CHOICES: Final = (("1", "1, 2, 3 …"), ("①", "①, ②, ③ …"), ("(1)", "(1), (2), (3) …"))
 _GROUP_STYLE_CHOICES: Final = (
     (GROUPS_AS_ROWS, "見出しの行（事業の上）"),
     (GROUPS_AT_SIDE, "左の列に縦書き（西区）"),

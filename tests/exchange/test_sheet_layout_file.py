@@ -47,6 +47,8 @@ def test_the_layout_and_fields_of_a_newer_writer_come_back_as_they_were() -> Non
         ({"group_subtotals": "yes"}, "「group_subtotals」が true / false ではありません"),
         ({"category_order": "復興支援自治推進経費"}, "「category_order」が文字列の配列ではありません"),
         ({"sub_item_text": "one"}, "「sub_item_text」「one」は使えません（columns / joined）"),
+        # INTERCHANGE.md fixes the sheet's numbering to three values; （1） is for a category's own only.
+        ({"numbering": "（1）"}, "「numbering」「（1）」は使えません（1 / ① / (1)）"),
         (
             {"numberings": {"復興支援自治推進経費": "[1]"}},
             "「numberings」の「復興支援自治推進経費」「[1]」は使えません",
