@@ -191,6 +191,16 @@ def keep_write_lock(workspace: Workspace) -> str | None:
     return f"しばらく応答がなかったあいだに{holder}がこのデータベースの編集を引き継いだため、読み取り専用に切り替えました。"
 
 
+def lock_was_retaken(workspace: Workspace) -> bool:
+    """True once after a heartbeat took the write lock again from a vanished lock file: another PC may
+    have held the database and written meanwhile, so the window reloads what it shows."""
+    lock = workspace.lock
+    if lock is None or not lock.retaken:
+        return False
+    lock.retaken = False
+    return True
+
+
 def take_write_lock(workspace: Workspace) -> str | None:
     """編集できるようにする, in a window read-only because another PC held the database: take the lock
     (free now, or stale) and reopen the database for writing.

@@ -650,6 +650,15 @@ class MainWindow(QMainWindow):
         message = operations.keep_write_lock(self.workspace)
         if message is not None:
             self.show_readonly(message)
+        elif operations.lock_was_retaken(self.workspace):
+            # Another PC may have edited while this one slept: show the database as it is now; the
+            # undo steps may describe rows that changed.
+            self.editor.reset_undo()
+            self._fill_years()
+            self.open_selected()
+            self.statusBar().showMessage(
+                "データベースを読み直しました（ほかのパソコンの変更があれば表示しています）。", 10000
+            )
 
     def show_readonly(self, message: str) -> None:
         """The workspace has just become read-only: the window turns into the one opened read-only."""

@@ -146,6 +146,9 @@ class DatabaseLock:
         self.db_path = db_path
         self.file = lock_file_for(db_path)
         self._fd: int | None = None
+        # Set when a heartbeat found the lock file gone and took the lock again: another PC may have
+        # held it and written meanwhile (this one slept), so what the window shows may be old.
+        self.retaken = False
 
     @property
     def held(self) -> bool:
@@ -232,6 +235,7 @@ class DatabaseLock:
             try:
                 if self.try_acquire():
                     log.info("lock %s had vanished; taken again", self.file)
+                    self.retaken = True
                     return None
             except OSError as exc:
                 log.warning("lock %s vanished and cannot be taken again: %s", self.file, exc)

@@ -208,3 +208,50 @@ def test_a_window_that_holds_the_lock_offers_no_make_editable(qtbot: QtBot, db_p
         window.close()
         workspace.close()
         release(lock)  # type: ignore[arg-type]
+
+
+def test_a_lock_found_gone_and_taken_again_reloads_what_another_pc_may_have_written(
+    qtbot: QtBot, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import replace
+
+    from desktop_app import operations
+    from desktop_app.exchange.json_format import dump_sheet
+    from tests.factories import run_cli
+
+    opened = open_database_for_window(db_path, ask=False)
+    assert opened is not None
+    workspace, lock = opened
+    assert lock is not None
+    reopen_the_year(workspace.db.conn)
+    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
+    qtbot.addWidget(window)
+    try:
+        assert window.model.setData(cell(window, EDITED, Column.STAGES, 3), "12")
+        assert window.undo_action.isEnabled()
+        # While this PC slept, another took the lock over, imported a changed sheet and closed
+        # (removing its lock): here, the lock file is gone and the database has changed.
+        sheet = operations.find_sheet(workspace, "東区", 2020)
+        changed = replace(
+            sheet,
+            projects=tuple(
+                replace(p, amounts=(*p.amounts[:3], 777)) if p.name == EDITED else p for p in sheet.projects
+            ),
+        )
+        source = tmp_path / "from-the-other-pc.json"
+        source.write_text(dump_sheet(changed), encoding="utf-8")
+        lock.file.unlink()
+        code, _, err = run_cli(capsys, "--db", str(db_path), "import", str(source))
+        assert code == 0, err
+        assert not lock.file.exists()
+
+        window.keep_lock()  # the heartbeat on waking: the lock is taken again, and the sheet reloaded
+        assert lock.held and lock.file.exists()
+        assert cell(window, EDITED, Column.STAGES, 3).data() == "777"
+        assert not window.undo_action.isEnabled()
+        assert "読み直しました" in window.statusBar().currentMessage()
+        assert not window.model.readonly
+    finally:
+        window.close()
+        workspace.close()
+        release(lock)
