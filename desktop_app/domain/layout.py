@@ -27,6 +27,7 @@ from desktop_app.domain.model import (
     SheetLayout,
     Status,
     project_label,
+    sub_item_label,
 )
 from desktop_app.domain.money import format_amount, sum_amounts
 from desktop_app.domain.totals import SheetTotals, sheet_totals
@@ -166,7 +167,7 @@ def printed_label(sheet: Sheet, project: Project, parent: Project | None = None)
     """How a message names a project as the sheet prints its №: ⑥「…」 (北区), (6)「…」 (南区),
     №6「…」; a sub-item with its parent (「…」の内訳①「…」)."""
     if parent is not None:
-        return f"{printed_label(sheet, parent)}の内訳{project.no or '番号なし'}「{project.name}」"
+        return sub_item_label(printed_label(sheet, parent), project)
     shown = display_no(project.no, sheet.layout, project.category)
     return project_label(project.no, project.name) if shown == project.no else f"{shown}「{project.name}」"
 
@@ -639,15 +640,19 @@ GROUP_STYLE_LABELS: Final = {"row": "見出しの行", "side": "左の列（縦�
 TEMPLATE_FIELDS: Final = ("{ward}", "{category}", "{year}")
 
 
+# How the history words a field's coded values (by_category → 経費区分ごと).
+_VALUE_LABELS: Final = {
+    "tables": TABLE_STYLE_LABELS,
+    "sub_item_text": SUB_ITEM_TEXT_LABELS,
+    "group_style": GROUP_STYLE_LABELS,
+}
+
+
 def _shown_value(key: str, value: object) -> str:
     if isinstance(value, bool):
         return "する" if value else "しない"
-    if key == "tables" and isinstance(value, str):
-        return TABLE_STYLE_LABELS.get(value, value)
-    if key == "sub_item_text" and isinstance(value, str):
-        return SUB_ITEM_TEXT_LABELS.get(value, value)
-    if key == "group_style" and isinstance(value, str):
-        return GROUP_STYLE_LABELS.get(value, value)
+    if key in _VALUE_LABELS and isinstance(value, str):
+        return _VALUE_LABELS[key].get(value, value)
     if isinstance(value, dict):
         return "、".join(f"{name}: {text}" for name, text in value.items())
     if isinstance(value, list | tuple):

@@ -236,10 +236,7 @@ class Project:
 
     def label_under(self, parent: Project | None) -> str:
         """`№4「…」の内訳②「…」`: a sub-item named with its parent (南区 has four ②s), else `label`."""
-        if parent is None:
-            return self.label
-        mark = self.no or "番号なし"
-        return f"{parent.label}の内訳{mark}「{self.name}」"
+        return self.label if parent is None else sub_item_label(parent.label, self)
 
     def children_sum(self) -> Amounts:
         """Per stage, the sum of the sub-items' amounts."""
@@ -267,6 +264,11 @@ def normalized_group_indexes(sheet: Sheet) -> Sheet:
         return replace(project, group_index=index, children=children)
 
     return replace(sheet, projects=tuple(normal(project) for project in sheet.projects))
+
+
+def sub_item_label(parent_label: str, child: Project) -> str:
+    """`№4「…」の内訳②「…」`: a sub-item after its parent's label, however that prints its №."""
+    return f"{parent_label}の内訳{child.no or '番号なし'}「{child.name}」"
 
 
 def project_label(no: str, name: str) -> str:
