@@ -3,15 +3,14 @@ it over while this one slept, and taken over from a PC that stopped refreshing i
 
 from __future__ import annotations
 
-import os
 import socket
-import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from desktop_app import operations
 from desktop_app.domain.layout import Column
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.startup import open_database_for_window, release
@@ -21,35 +20,47 @@ from desktop_app.storage.lock import DatabaseLock, lock_age
 from tests.conftest import reopen_the_year
 from tests.factories import database_digest
 from tests.gui.test_main_window import cell
-from tests.storage.test_lock_heartbeat import LONG_AGO, left_by_another_pc
+from tests.storage.test_lock_heartbeat import LONG_AGO, left_by_another_pc, refreshed_ago, taken_over_by_another_pc
 
 EDITED = "東区民文化スポーツ交流事業"
 
 
-def test_the_window_that_slept_while_another_pc_took_over_turns_read_only_and_writes_nothing(
-    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def made_and_closed(db_path: Path) -> None:
+    """The database made as a first start makes it (its year open for edits), then closed again."""
+    workspace, lock = window_workspace(db_path)
+    workspace.close()
+    release(lock)
+
+
+def window_workspace(db_path: Path) -> tuple[operations.Workspace, DatabaseLock]:
+    """What the window opens, holding the write lock, with the sample year open for edits."""
     opened = open_database_for_window(db_path, ask=False)
     assert opened is not None
     workspace, lock = opened
     assert lock is not None
     reopen_the_year(workspace.db.conn)
+    return workspace, lock
+
+
+def window_holding_the_lock(qtbot: QtBot, db_path: Path) -> tuple[MainWindow, operations.Workspace, DatabaseLock]:
+    workspace, lock = window_workspace(db_path)
     window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
     qtbot.addWidget(window)
+    return window, workspace, lock
+
+
+def test_the_window_that_slept_while_another_pc_took_over_turns_read_only_and_writes_nothing(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, workspace, lock = window_holding_the_lock(qtbot, db_path)
     assert window.lock_timer.isActive() and window.lock_timer.interval() == storage_lock.HEARTBEAT_SECONDS * 1000
     assert window.readonly_label.isHidden()
     assert window.model.setData(cell(window, EDITED, Column.STAGES, 3), "12")
     assert window.undo_action.isEnabled()
 
     # This PC sleeps past the threshold; PC-12 opens the database and takes the lock over.
-    then = time.time() - LONG_AGO
-    os.utime(lock.file, (then, then))
-    with monkeypatch.context() as other_pc:
-        other_pc.setattr(socket, "gethostname", lambda: "PC-12")
-        other_pc.setenv("LOGNAME", "田中")
-        other_pc.setenv("USER", "田中")
-        theirs = DatabaseLock(db_path)
-        assert theirs.try_acquire()
+    refreshed_ago(lock.file, LONG_AGO)
+    theirs = taken_over_by_another_pc(db_path, monkeypatch)
     said: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
     try:
@@ -83,17 +94,11 @@ def test_the_window_that_slept_while_another_pc_took_over_turns_read_only_and_wr
 def test_the_heartbeat_of_a_window_keeps_its_lock_fresh_and_retakes_one_simply_gone(
     qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    opened = open_database_for_window(db_path, ask=False)
-    assert opened is not None
-    workspace, lock = opened
-    assert lock is not None
-    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
-    qtbot.addWidget(window)
+    window, workspace, lock = window_holding_the_lock(qtbot, db_path)
     said: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
     try:
-        then = time.time() - LONG_AGO
-        os.utime(lock.file, (then, then))
+        refreshed_ago(lock.file, LONG_AGO)
         window.keep_lock()
         age = lock_age(lock.file)
         assert age is not None and age < 5
@@ -110,10 +115,7 @@ def test_the_heartbeat_of_a_window_keeps_its_lock_fresh_and_retakes_one_simply_g
 def test_opening_a_database_whose_lock_another_pc_stopped_refreshing_asks_nothing_and_takes_it(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    first = open_database_for_window(db_path, ask=False)
-    assert first is not None and first[1] is not None
-    first[0].close()
-    release(first[1])
+    made_and_closed(db_path)
     lock_file = left_by_another_pc(db_path, LONG_AGO)
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question", lambda _parent, _title, text, *_a: asked.append(text))
@@ -135,10 +137,7 @@ def test_opening_a_database_whose_lock_another_pc_stopped_refreshing_asks_nothin
 def test_opening_a_database_another_pc_is_using_still_offers_read_only(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = open_database_for_window(db_path, ask=False)
-    assert first is not None and first[1] is not None
-    first[0].close()
-    release(first[1])
+    made_and_closed(db_path)
     left_by_another_pc(db_path, storage_lock.HEARTBEAT_SECONDS)
     asked: list[str] = []
 
@@ -160,11 +159,7 @@ def test_opening_a_database_another_pc_is_using_still_offers_read_only(
 def test_a_read_only_window_becomes_editable_once_the_other_pc_has_gone_silent(
     qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = open_database_for_window(db_path, ask=False)
-    assert first is not None and first[1] is not None
-    reopen_the_year(first[0].db.conn)
-    first[0].close()
-    release(first[1])
+    made_and_closed(db_path)
     lock_file = left_by_another_pc(db_path, storage_lock.HEARTBEAT_SECONDS)
     opened = open_database_for_window(db_path, ask=False)
     assert opened is not None and opened[1] is None
@@ -179,8 +174,7 @@ def test_a_read_only_window_becomes_editable_once_the_other_pc_has_gone_silent(
         assert told == [f"データベース「{db_path}」は田中（PC-12）が使用中のため、まだ編集できません。"]
         assert window.model.readonly and not window.readonly_label.isHidden()
 
-        then = time.time() - LONG_AGO  # PC-12 crashed
-        os.utime(lock_file, (then, then))
+        refreshed_ago(lock_file, LONG_AGO)  # PC-12 crashed
         window.make_editable_action.trigger()
         assert len(told) == 1
         assert not window.model.readonly and window.readonly_label.isHidden()
@@ -215,17 +209,10 @@ def test_a_lock_found_gone_and_taken_again_reloads_what_another_pc_may_have_writ
 ) -> None:
     from dataclasses import replace
 
-    from desktop_app import operations
     from desktop_app.exchange.json_format import dump_sheet
     from tests.factories import run_cli
 
-    opened = open_database_for_window(db_path, ask=False)
-    assert opened is not None
-    workspace, lock = opened
-    assert lock is not None
-    reopen_the_year(workspace.db.conn)
-    window = MainWindow(workspace, Settings(ward="東区", last_year=2020))
-    qtbot.addWidget(window)
+    window, workspace, lock = window_holding_the_lock(qtbot, db_path)
     try:
         assert window.model.setData(cell(window, EDITED, Column.STAGES, 3), "12")
         assert window.undo_action.isEnabled()

@@ -19,15 +19,31 @@ LONG_AGO = storage_lock.STALE_AFTER_SECONDS + 60
 A_MOMENT_AGO = storage_lock.HEARTBEAT_SECONDS
 
 
+def refreshed_ago(lock_file: Path, seconds: float) -> None:
+    """The lock file as if last refreshed `seconds` ago (its holder's PC slept, or crashed)."""
+    then = time.time() - seconds
+    os.utime(lock_file, (then, then))
+
+
 def left_by_another_pc(db_path: Path, seconds_ago: float, *, host: str = "PC-12", user: str = "田中") -> Path:
     """The lock files a window on another PC writes (QLockFile's format plus the owner note), last
     refreshed `seconds_ago`."""
     lock_file = Path(str(db_path) + ".lock")
     lock_file.write_text(f"4242\nmachizukuri\n{host}\n", encoding="utf-8")
     Path(str(db_path) + ".lock.owner").write_text(f"{user}\n{host}\n", encoding="utf-8")
-    then = time.time() - seconds_ago
-    os.utime(lock_file, (then, then))
+    refreshed_ago(lock_file, seconds_ago)
     return lock_file
+
+
+def taken_over_by_another_pc(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> DatabaseLock:
+    """田中 on PC-12 opens the database and takes its (stale) lock over, with this program's code."""
+    with monkeypatch.context() as other_pc:
+        other_pc.setattr(socket, "gethostname", lambda: "PC-12")
+        other_pc.setenv("LOGNAME", "田中")
+        other_pc.setenv("USER", "田中")
+        theirs = DatabaseLock(db_path)
+        assert theirs.try_acquire()
+    return theirs
 
 
 def test_a_lock_another_pc_stopped_refreshing_is_taken_over_by_a_command_line_write(
@@ -62,8 +78,7 @@ def test_a_lock_on_this_pc_is_judged_by_its_process_not_its_age(db_path: Path) -
     db_path.parent.mkdir(parents=True)
     ours = DatabaseLock(db_path)
     assert ours.try_acquire()
-    then = time.time() - LONG_AGO
-    os.utime(ours.file, (then, then))
+    refreshed_ago(ours.file, LONG_AGO)
     assert not DatabaseLock(db_path).try_acquire()
     ours.release()
 
@@ -74,8 +89,7 @@ def test_the_heartbeat_refreshes_the_lock_so_another_pc_keeps_out(
     db_path.parent.mkdir(parents=True)
     ours = DatabaseLock(db_path)
     assert ours.try_acquire()
-    then = time.time() - LONG_AGO
-    os.utime(ours.file, (then, then))
+    refreshed_ago(ours.file, LONG_AGO)
     assert ours.heartbeat() is None
     age = lock_age(ours.file)
     assert age is not None and age < 5
@@ -94,14 +108,8 @@ def test_a_lock_taken_over_while_this_pc_slept_is_let_go_of_without_touching_the
     db_path.parent.mkdir(parents=True)
     ours = DatabaseLock(db_path)
     assert ours.try_acquire()
-    then = time.time() - LONG_AGO  # this PC slept: no heartbeat for longer than a lock stays fresh
-    os.utime(ours.file, (then, then))
-    with monkeypatch.context() as other_pc:
-        other_pc.setattr(socket, "gethostname", lambda: "PC-12")
-        other_pc.setenv("LOGNAME", "田中")
-        other_pc.setenv("USER", "田中")
-        theirs = DatabaseLock(db_path)
-        assert theirs.try_acquire()
+    refreshed_ago(ours.file, LONG_AGO)  # this PC slept: no heartbeat for longer than a lock stays fresh
+    taken_over_by_another_pc(db_path, monkeypatch)
     their_files = (ours.file.read_bytes(), Path(str(db_path) + ".lock.owner").read_bytes())
     assert ours.heartbeat() == "田中（PC-12）"
     assert not ours.held
