@@ -145,7 +145,7 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         # Group headings with subtotals: their row and the project rows under them, summed at the end.
         open_group: tuple[int, list[int]] | None = None
         group_sums: list[tuple[int, list[int]]] = []
-        # The side style prints no heading rows: each group is one merged vertical cell at the left.
+        # The side style prints no heading rows: each group is one merged cell at the left of its rows.
         printed, runs = side_rows(sheet, table) if at_side else (list(table.rows), [])
         marks = side_marks(printed, runs)
         first_row = row
